@@ -1,0 +1,64 @@
+package dev.everynode.apimachinery;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Every error leaves as a Kubernetes Status body; no stack trace ever reaches a client. */
+@RestControllerAdvice
+class ApiExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<byte[]> api(ApiException e) {
+        return Codec.respond(HttpStatus.valueOf(e.code()), StatusBodies.failure(e), null);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+        return api(ApiException.methodNotAllowed("the server does not allow this method on the requested resource ("
+                + request.getMethod() + " " + request.getRequestURI() + ")"));
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<byte[]> noPath(NoResourceFoundException e) {
+        return api(ApiException.pathNotFound());
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<byte[]> mediaType(HttpMediaTypeNotSupportedException e) {
+        return api(ApiException.unsupportedMediaType(String.valueOf(e.getContentType())));
+    }
+
+    @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class,
+            IllegalArgumentException.class})
+    ResponseEntity<byte[]> badArgument(Exception e) {
+        return api(ApiException.badRequest(e.getMessage()));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<byte[]> unexpected(Exception e, HttpServletRequest request) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestSizeFilter.TooLarge) {
+                return api(ApiException.tooLarge("the request body is larger than the limit of "
+                        + RequestSizeFilter.MAX_BODY_BYTES + " bytes"));
+            }
+            if (t instanceof ApiException api) {
+                return api(api);
+            }
+        }
+        log.error("request failed method={} uri={}", request.getMethod(), request.getRequestURI(), e);
+        return api(new ApiException(500, "InternalError", "an error on the server has prevented the request from "
+                + "succeeding", null, null, null, null));
+    }
+}

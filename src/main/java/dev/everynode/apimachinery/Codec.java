@@ -1,0 +1,126 @@
+package dev.everynode.apimachinery;
+
+import java.util.List;
+import java.util.Locale;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Request bodies in JSON or YAML, responses in what the client accepts (JSON unless it asks for YAML). */
+public final class Codec {
+
+    public static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+
+    private Codec() {}
+
+    /** Parses a request body that must be one object; 415 for formats we do not read, 400 when malformed. */
+    public static ObjectNode readObject(byte[] body, String contentType) {
+        JsonNode node = readTree(body, contentType);
+        if (!(node instanceof ObjectNode object)) {
+            throw ApiException.badRequest("the request body must be a single JSON or YAML object");
+        }
+        return object;
+    }
+
+    public static JsonNode readTree(byte[] body, String contentType) {
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("the request body is empty");
+        }
+        String type = baseType(contentType);
+        try {
+            JsonNode node;
+            if (isYaml(type)) {
+                node = Json.YAML.readTree(body);
+            } else if (isJson(type)) {
+                node = Json.MAPPER.readTree(body);
+            } else {
+                throw ApiException.unsupportedMediaType(contentType);
+            }
+            if (node == null || node.isMissingNode()) {
+                throw ApiException.badRequest("the request body is empty");
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("the request body could not be decoded as " + (isYaml(type) ? "YAML" : "JSON")
+                    + ": " + firstLine(e.getOriginalMessage()));
+        }
+    }
+
+    public static String baseType(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return "application/json";
+        }
+        int semi = contentType.indexOf(';');
+        return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    static boolean isYaml(String type) {
+        return type.equals("application/yaml") || type.equals("application/x-yaml") || type.equals("text/yaml")
+                || type.equals("application/apply-patch+yaml");
+    }
+
+    static boolean isJson(String type) {
+        return type.equals("application/json") || type.equals("*/*") || type.equals("text/json")
+                || type.endsWith("+json");
+    }
+
+    public static boolean wantsYaml(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        for (MediaType m : safeParse(accept)) {
+            String t = (m.getType() + "/" + m.getSubtype()).toLowerCase(Locale.ROOT);
+            if (isYaml(t)) {
+                return true;
+            }
+            if (t.equals("application/json")) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    public static ResponseEntity<byte[]> respond(HttpStatus status, JsonNode body, String accept) {
+        HttpHeaders headers = new HttpHeaders();
+        byte[] bytes;
+        if (wantsYaml(accept)) {
+            headers.setContentType(YAML);
+            bytes = Json.YAML.writeValueAsBytes(body);
+        } else {
+            headers.setContentType(MediaType.APPLICATION_JSON);
+            bytes = Json.MAPPER.writeValueAsBytes(body);
+        }
+        return new ResponseEntity<>(bytes, headers, status);
+    }
+
+    /** A list object: {@code {kind: <Kind>List, apiVersion, metadata: {resourceVersion}, items}}. */
+    public static ObjectNode list(ResourceType type, long resourceVersion, List<? extends JsonNode> items) {
+        ObjectNode list = Json.object();
+        list.put("kind", type.listKind());
+        list.put("apiVersion", type.apiVersion());
+        list.putObject("metadata").put("resourceVersion", Long.toString(resourceVersion));
+        var array = list.putArray("items");
+        items.forEach(array::add);
+        return list;
+    }
+
+    private static List<MediaType> safeParse(String accept) {
+        try {
+            return MediaType.parseMediaTypes(accept);
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "malformed input";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

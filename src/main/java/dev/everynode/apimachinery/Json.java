@@ -1,0 +1,83 @@
+package dev.everynode.apimachinery;
+
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/** The JSON and YAML mappers used for API objects, and small tree helpers. */
+public final class Json {
+
+    public static final JsonMapper MAPPER = JsonMapper.builder().build();
+    public static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+    private Json() {}
+
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    public static ObjectNode parseObject(String json) {
+        JsonNode node = MAPPER.readTree(json);
+        if (!(node instanceof ObjectNode o)) {
+            throw new IllegalArgumentException("expected a JSON object");
+        }
+        return o;
+    }
+
+    public static String write(JsonNode node) {
+        return MAPPER.writeValueAsString(node);
+    }
+
+    /** The object at {@code field}, created when absent or not an object. */
+    public static ObjectNode child(ObjectNode parent, String field) {
+        JsonNode existing = parent.get(field);
+        if (existing instanceof ObjectNode o) {
+            return o;
+        }
+        ObjectNode created = parent.putObject(field);
+        return created;
+    }
+
+    /** The text at a path of fields, or null when any step is missing or not text. */
+    public static String text(JsonNode node, String... path) {
+        JsonNode at = node;
+        for (String p : path) {
+            if (at == null) {
+                return null;
+            }
+            at = at.get(p);
+        }
+        return at != null && at.isString() ? at.stringValue() : null;
+    }
+
+    /** A string map (labels, annotations, nodeSelector) as a Java map; empty when absent. */
+    public static Map<String, String> stringMap(JsonNode node) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node != null && node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                map.put(e.getKey(), e.getValue().isString() ? e.getValue().stringValue() : e.getValue().toString());
+            }
+        }
+        return map;
+    }
+
+    /** RFC 3339 in UTC with second precision, as Kubernetes writes timestamps. */
+    public static String timestamp(Instant instant) {
+        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** RFC 3339 with microseconds (Kubernetes MicroTime), used where ordering below a second matters. */
+    public static String microTimestamp(Instant instant) {
+        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MICROS));
+    }
+
+    public static Instant parseTime(String text) {
+        return text == null ? null : java.time.OffsetDateTime.parse(text).toInstant();
+    }
+}

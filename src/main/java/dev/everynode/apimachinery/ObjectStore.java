@@ -1,0 +1,218 @@
+package dev.everynode.apimachinery;
+
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The object table. Plain JDBC: every statement is one indexed lookup or one batch, and the object is jsonb.
+ * Callers run inside a transaction of their own; nothing here opens one.
+ */
+@Repository
+public class ObjectStore {
+
+    private static final String COLUMNS =
+            "kind, namespace, name, uid, resource_version, generation, created_at, deletion_ts, body::text";
+
+    private final JdbcTemplate jdbc;
+
+    public ObjectStore(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Optional<StoredObject> get(String kind, String namespace, String name) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
+                ROW, kind, ns(namespace), name).stream().findFirst();
+    }
+
+    /** Reads and row-locks one object, so a read-modify-write cannot interleave with another. */
+    public Optional<StoredObject> getForUpdate(String kind, String namespace, String name) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND namespace = ? AND name = ? FOR UPDATE",
+                ROW, kind, ns(namespace), name).stream().findFirst();
+    }
+
+    public Optional<StoredObject> getByUid(UUID uid) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE uid = ?", ROW, uid).stream().findFirst();
+    }
+
+    /** All objects of a kind, in one namespace or (namespace null) everywhere, ordered by namespace and name. */
+    public List<StoredObject> list(String kind, String namespace) {
+        if (namespace == null) {
+            return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = ? ORDER BY namespace, name", ROW, kind);
+        }
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND namespace = ? ORDER BY name", ROW,
+                kind, namespace);
+    }
+
+    public List<StoredObject> listByOwner(String kind, UUID ownerUid) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND owner_uid = ? ORDER BY name", ROW,
+                kind, ownerUid);
+    }
+
+    /** Pods a controller may claim: those it owns and the orphans of its namespace. */
+    public List<StoredObject> listPodsForClaim(String namespace, UUID ownerUid) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = 'Pod' AND namespace = ? "
+                + "AND (owner_uid = ? OR owner_uid IS NULL) ORDER BY name", ROW, namespace, ownerUid);
+    }
+
+    public List<StoredObject> listPodsOnNode(String nodeName) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = 'Pod' AND node_name = ? ORDER BY namespace, name",
+                ROW, nodeName);
+    }
+
+    public boolean namespaceHasObjects(String namespace) {
+        Boolean any = jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM objects WHERE namespace = ?)", Boolean.class,
+                namespace);
+        return Boolean.TRUE.equals(any);
+    }
+
+    /** The newest resourceVersion handed out: what a list reports as its own resourceVersion. */
+    public long currentResourceVersion() {
+        Long rv = jdbc.queryForObject("SELECT last_value FROM resource_version_seq", Long.class);
+        return rv == null ? 0 : rv;
+    }
+
+    /** Inserts a new object; the database assigns its resourceVersion. Throws DuplicateKeyException when taken. */
+    public StoredObject insert(String kind, String namespace, String name, UUID uid, long generation,
+                               Instant createdAt, ObjectNode body) {
+        Long rv = jdbc.queryForObject("INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, "
+                        + "created_at, deletion_ts, owner_uid, node_name, revision_hash, body) "
+                        + "VALUES (?, ?, ?, ?, nextval('resource_version_seq'), ?, ?, ?, ?, ?, ?, ?::jsonb) "
+                        + "RETURNING resource_version", Long.class,
+                kind, ns(namespace), name, uid, generation, Timestamp.from(createdAt),
+                ts(Json.parseTime(Json.text(body, "metadata", "deletionTimestamp"))), ownerUid(body),
+                nodeName(kind, body), revisionHash(kind, body), Json.write(body));
+        return read(kind, namespace, name, uid, rv, generation, createdAt, body);
+    }
+
+    /**
+     * Writes a new version of an object if its resourceVersion is still {@code expectedRv}; empty when another
+     * write got there first.
+     */
+    public Optional<StoredObject> update(StoredObject current, long generation, Instant deletionTimestamp,
+                                         ObjectNode body) {
+        List<Long> rv = jdbc.queryForList("UPDATE objects SET resource_version = nextval('resource_version_seq'), "
+                        + "generation = ?, deletion_ts = ?, owner_uid = ?, node_name = ?, revision_hash = ?, body = ?::jsonb "
+                        + "WHERE kind = ? AND namespace = ? AND name = ? AND resource_version = ? RETURNING resource_version",
+                Long.class, generation, ts(deletionTimestamp), ownerUid(body), nodeName(current.kind(), body),
+                revisionHash(current.kind(), body), Json.write(body), current.kind(), ns(current.namespace()),
+                current.name(), current.resourceVersion());
+        if (rv.isEmpty()) {
+            return Optional.empty();
+        }
+        StoredObject written = read(current.kind(), current.namespace(), current.name(), current.uid(), rv.get(0),
+                generation, current.createdAt(), body);
+        if (deletionTimestamp != null) {
+            written.metadata().put("deletionTimestamp", Json.timestamp(deletionTimestamp));
+        }
+        return Optional.of(new StoredObject(written.kind(), written.namespace(), written.name(), written.uid(),
+                written.resourceVersion(), generation, written.createdAt(), deletionTimestamp, written.body()));
+    }
+
+    public boolean delete(String kind, String namespace, String name) {
+        return jdbc.update("DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?", kind, ns(namespace),
+                name) > 0;
+    }
+
+    /** Inserts many new objects in one JDBC batch (the reconciler's pod creates). */
+    public void insertBatch(List<StoredObject> objects) {
+        List<Object[]> args = new ArrayList<>(objects.size());
+        for (StoredObject o : objects) {
+            args.add(new Object[] {o.kind(), ns(o.namespace()), o.name(), o.uid(), o.generation(),
+                    Timestamp.from(o.createdAt()), ownerUid(o.body()), nodeName(o.kind(), o.body()),
+                    revisionHash(o.kind(), o.body()), Json.write(o.body())});
+        }
+        jdbc.batchUpdate("INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at, "
+                + "owner_uid, node_name, revision_hash, body) VALUES (?, ?, ?, ?, nextval('resource_version_seq'), ?, ?, "
+                + "?, ?, ?, ?::jsonb)", args);
+    }
+
+    /** Rewrites many objects in one batch without a resourceVersion check (the caller holds the owner's lock). */
+    public void updateBatch(List<StoredObject> objects) {
+        List<Object[]> args = new ArrayList<>(objects.size());
+        for (StoredObject o : objects) {
+            args.add(new Object[] {o.generation(), ts(o.deletionTimestamp()), ownerUid(o.body()),
+                    nodeName(o.kind(), o.body()), revisionHash(o.kind(), o.body()), Json.write(o.body()), o.uid()});
+        }
+        jdbc.batchUpdate("UPDATE objects SET resource_version = nextval('resource_version_seq'), generation = ?, "
+                + "deletion_ts = ?, owner_uid = ?, node_name = ?, revision_hash = ?, body = ?::jsonb WHERE uid = ?", args);
+    }
+
+    public void deleteBatch(List<UUID> uids) {
+        List<Object[]> args = uids.stream().map(u -> new Object[] {u}).toList();
+        jdbc.batchUpdate("DELETE FROM objects WHERE uid = ?", args);
+    }
+
+    private static StoredObject read(String kind, String namespace, String name, UUID uid, long rv, long generation,
+                                     Instant createdAt, ObjectNode body) {
+        ObjectNode meta = Json.child(body, "metadata");
+        meta.put("uid", uid.toString());
+        meta.put("resourceVersion", Long.toString(rv));
+        if (generation > 0) {
+            meta.put("generation", generation);
+        }
+        meta.put("creationTimestamp", Json.timestamp(createdAt));
+        return new StoredObject(kind, namespace, name, uid, rv, generation, createdAt,
+                Json.parseTime(Json.text(meta, "deletionTimestamp")), body);
+    }
+
+    private static final RowMapper<StoredObject> ROW = (ResultSet rs, int i) -> {
+        ObjectNode body = Json.parseObject(rs.getString(9));
+        Timestamp deletion = rs.getTimestamp(8);
+        StoredObject o = read(rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
+                rs.getLong(5), rs.getLong(6), rs.getTimestamp(7).toInstant(), body);
+        if (deletion != null) {
+            o.metadata().put("deletionTimestamp", Json.timestamp(deletion.toInstant()));
+            return new StoredObject(o.kind(), o.namespace(), o.name(), o.uid(), o.resourceVersion(), o.generation(),
+                    o.createdAt(), deletion.toInstant(), body);
+        }
+        o.metadata().remove("deletionTimestamp");
+        return new StoredObject(o.kind(), o.namespace(), o.name(), o.uid(), o.resourceVersion(), o.generation(),
+                o.createdAt(), null, body);
+    };
+
+    private static String ns(String namespace) {
+        return namespace == null ? "" : namespace;
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    /** The uid of the controller ownerReference, indexed so an owner finds its dependents. */
+    static UUID ownerUid(ObjectNode body) {
+        JsonNode refs = body.path("metadata").path("ownerReferences");
+        for (JsonNode ref : refs) {
+            if (ref.path("controller").asBoolean(false) && ref.path("uid").isString()) {
+                try {
+                    return UUID.fromString(ref.path("uid").stringValue());
+                } catch (IllegalArgumentException notAUuid) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String nodeName(String kind, ObjectNode body) {
+        return "Pod".equals(kind) ? Json.text(body, "spec", "nodeName") : null;
+    }
+
+    private static String revisionHash(String kind, ObjectNode body) {
+        if (!"Pod".equals(kind)) {
+            return null;
+        }
+        JsonNode v = body.path("metadata").path("labels").get("controller-revision-hash");
+        return v != null && v.isString() ? v.stringValue() : null;
+    }
+
+}

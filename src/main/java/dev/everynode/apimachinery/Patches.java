@@ -1,0 +1,36 @@
+package dev.everynode.apimachinery;
+
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Applies a PATCH body of one of the Kubernetes patch types to the stored object. */
+@Component
+public class Patches {
+
+    public ObjectNode apply(ResourceType type, String patchType, ObjectNode current, JsonNode patch) {
+        JsonNode result = switch (patchType) {
+            case "application/merge-patch+json" -> JsonPatches.applyMergePatch(current, requireObject(patch));
+            case "application/json-patch+json" -> {
+                if (!patch.isArray()) {
+                    throw ApiException.badRequest("a JSON patch must be an array of operations");
+                }
+                yield JsonPatches.applyJsonPatch(current, patch);
+            }
+            case "application/strategic-merge-patch+json" ->
+                    StrategicMergePatch.apply(current, requireObject(patch), PatchSchema.forKind(type.kind()));
+            default -> throw ApiException.unsupportedMediaType(patchType);
+        };
+        if (!(result instanceof ObjectNode object)) {
+            throw ApiException.badRequest("the patch did not produce an object");
+        }
+        return object;
+    }
+
+    private static ObjectNode requireObject(JsonNode patch) {
+        if (!(patch instanceof ObjectNode object)) {
+            throw ApiException.badRequest("a merge patch must be a JSON object");
+        }
+        return object;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.everynode.apimachinery;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The HTTP side of the generic resource flow, shared by the feature controllers: decode the body, call
+ * {@link ResourceService}, encode the answer. Controllers stay one line per endpoint.
+ */
+@Component
+public class ResourceEndpoints {
+
+    private static final Set<String> GENERIC_FIELDS = Set.of("metadata.name", "metadata.namespace");
+
+    private final ResourceService resources;
+    private final Patches patches;
+
+    public ResourceEndpoints(ResourceService resources, Patches patches) {
+        this.resources = resources;
+        this.patches = patches;
+    }
+
+    public ResponseEntity<byte[]> list(ResourceType type, String namespace, String labelSelector, String fieldSelector,
+                                       Set<String> extraFields, String accept) {
+        if (namespace != null) {
+            resources.requireNamespace(type, namespace);
+        }
+        List<ObjectNode> items = select(type, namespace, labelSelector, fieldSelector, extraFields).stream()
+                .map(StoredObject::body).toList();
+        return Codec.respond(HttpStatus.OK, Codec.list(type, resources.currentResourceVersion(), items), accept);
+    }
+
+    /** Objects of a type filtered by label and field selectors (400 for a malformed or unsupported selector). */
+    public List<StoredObject> select(ResourceType type, String namespace, String labelSelector, String fieldSelector,
+                                     Set<String> extraFields) {
+        LabelSelector labels = LabelSelector.parse(labelSelector == null ? "" : labelSelector);
+        FieldSelector fields = FieldSelector.parse(fieldSelector == null ? "" : fieldSelector);
+        Set<String> supported = new java.util.HashSet<>(GENERIC_FIELDS);
+        supported.addAll(extraFields);
+        fields.requireSupported(supported);
+        List<StoredObject> out = new ArrayList<>();
+        for (StoredObject o : resources.list(type, namespace)) {
+            if (labels.matches(Json.stringMap(o.metadata().get("labels"))) && fields.matches(f -> fieldValue(o, f))) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    public ResponseEntity<byte[]> get(ResourceType type, String namespace, String name, String accept) {
+        return Codec.respond(HttpStatus.OK, resources.get(type, namespace, name).body(), accept);
+    }
+
+    public ResponseEntity<byte[]> create(ResourceStrategy strategy, String namespace, byte[] body, String contentType,
+                                         String accept, String dryRun) {
+        ObjectNode object = Codec.readObject(body, contentType);
+        StoredObject created = resources.create(strategy, namespace, object, isDryRun(dryRun));
+        return Codec.respond(HttpStatus.CREATED, created.body(), accept);
+    }
+
+    public ResponseEntity<byte[]> replace(ResourceStrategy strategy, String namespace, String name, byte[] body,
+                                          String contentType, String accept, String dryRun, boolean status) {
+        ObjectNode object = Codec.readObject(body, contentType);
+        StoredObject written = status
+                ? resources.updateStatus(strategy, namespace, name, object, isDryRun(dryRun))
+                : resources.update(strategy, namespace, name, object, isDryRun(dryRun));
+        return Codec.respond(HttpStatus.OK, written.body(), accept);
+    }
+
+    public ResponseEntity<byte[]> patch(ResourceStrategy strategy, String namespace, String name, byte[] body,
+                                        String contentType, String accept, String dryRun, boolean status) {
+        JsonNode patch = Codec.readTree(body, Codec.isYaml(Codec.baseType(contentType)) ? "application/yaml"
+                : "application/json");
+        String type = Codec.baseType(contentType);
+        StoredObject written = resources.write(strategy, namespace, name, isDryRun(dryRun),
+                current -> patches.apply(strategy.type(), type, current, patch), status);
+        return Codec.respond(HttpStatus.OK, written.body(), accept);
+    }
+
+    public ResponseEntity<byte[]> delete(ResourceStrategy strategy, String namespace, String name, byte[] body,
+                                         String contentType, String propagationPolicy, Long gracePeriodSeconds,
+                                         String dryRun, String accept) {
+        JsonNode options = body == null || body.length == 0 ? null : Codec.readTree(body, contentType);
+        ResourceService.Deletion d = resources.delete(strategy, namespace, name,
+                DeleteOptions.of(options, propagationPolicy, gracePeriodSeconds, isDryRun(dryRun)));
+        if (d.deleted()) {
+            return Codec.respond(HttpStatus.OK, StatusBodies.success(strategy.type(), name, d.object().uid().toString()),
+                    accept);
+        }
+        return Codec.respond(HttpStatus.OK, d.object().body(), accept);
+    }
+
+    public ResponseEntity<byte[]> deleteCollection(ResourceStrategy strategy, String namespace, String labelSelector,
+                                                   String fieldSelector, Set<String> extraFields, byte[] body,
+                                                   String contentType, String propagationPolicy,
+                                                   Long gracePeriodSeconds, String dryRun, String accept) {
+        JsonNode options = body == null || body.length == 0 ? null : Codec.readTree(body, contentType);
+        DeleteOptions opts = DeleteOptions.of(options, propagationPolicy, gracePeriodSeconds, isDryRun(dryRun));
+        Set<java.util.UUID> chosen = new java.util.HashSet<>();
+        select(strategy.type(), namespace, labelSelector, fieldSelector, extraFields).forEach(o -> chosen.add(o.uid()));
+        List<ObjectNode> items = resources.deleteCollection(strategy, namespace, o -> chosen.contains(o.uid()), opts)
+                .stream().map(d -> d.object().body()).toList();
+        return Codec.respond(HttpStatus.OK, Codec.list(strategy.type(), resources.currentResourceVersion(), items),
+                accept);
+    }
+
+    private static boolean isDryRun(String dryRun) {
+        if (dryRun == null || dryRun.isEmpty()) {
+            return false;
+        }
+        if (!dryRun.equals("All")) {
+            throw ApiException.badRequest("Unsupported value: \"" + dryRun + "\": supported values: \"All\"");
+        }
+        return true;
+    }
+
+    /** The value of a field path such as {@code spec.nodeName} or {@code involvedObject.uid}; null when absent. */
+    static String fieldValue(StoredObject o, String path) {
+        if (path.equals("metadata.name")) {
+            return o.name();
+        }
+        if (path.equals("metadata.namespace")) {
+            return o.namespace();
+        }
+        JsonNode at = o.body();
+        for (String part : path.split("\\.")) {
+            at = at.path(part);
+        }
+        if (at.isMissingNode() || at.isNull()) {
+            return "";
+        }
+        return at.isString() ? at.stringValue() : at.toString();
+    }
+}

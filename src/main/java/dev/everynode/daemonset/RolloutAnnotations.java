@@ -1,0 +1,36 @@
+package dev.everynode.daemonset;
+
+import dev.everynode.apimachinery.Json;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Rollout controls beyond Kubernetes, kept as DaemonSet annotations so that kubectl and every Kubernetes client
+ * read and write the object unchanged: {@code everynode.dev/rollout-paused: "true"} stops rolling replacement,
+ * {@code everynode.dev/rollout-partition: "3"} or {@code "25%"} keeps that many nodes on the old revision
+ * (OpenKruise semantics), {@code everynode.dev/progress-deadline-seconds: "600"} bounds a rollout without
+ * progress (condition Progressing=False, reason ProgressDeadlineExceeded).
+ */
+public final class RolloutAnnotations {
+
+    public static final String PAUSED = "everynode.dev/rollout-paused";
+    public static final String PARTITION = "everynode.dev/rollout-partition";
+    public static final String PROGRESS_DEADLINE = "everynode.dev/progress-deadline-seconds";
+
+    private RolloutAnnotations() {}
+
+    public static boolean paused(ObjectNode ds) {
+        return "true".equalsIgnoreCase(Json.text(ds, "metadata", "annotations", PAUSED));
+    }
+
+    /** The partition as written ("3" or "25%"), or null when absent or malformed (validation refuses those). */
+    public static String partition(ObjectNode ds) {
+        String value = Json.text(ds, "metadata", "annotations", PARTITION);
+        return value != null && value.trim().matches("[0-9]+%?") ? value.trim() : null;
+    }
+
+    /** Seconds without progress before the rollout is declared stuck; null when not set. */
+    public static Long progressDeadlineSeconds(ObjectNode ds) {
+        String value = Json.text(ds, "metadata", "annotations", PROGRESS_DEADLINE);
+        return value != null && value.trim().matches("[0-9]+") ? Long.parseLong(value.trim()) : null;
+    }
+}

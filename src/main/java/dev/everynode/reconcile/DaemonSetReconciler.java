@@ -1,0 +1,250 @@
+package dev.everynode.reconcile;
+
+import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.LabelSelector;
+import dev.everynode.apimachinery.ObjectChanged;
+import dev.everynode.apimachinery.ObjectStore;
+import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.reconcile.plan.Model;
+import dev.everynode.reconcile.plan.Planner;
+import dev.everynode.revision.RevisionHistory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One reconcile pass for one DaemonSet, in one transaction: take the DaemonSet's lock, read the full picture
+ * (DaemonSet, revisions, claimed pods, nodes, backoff), let the pure planner decide, apply its actions in
+ * batches, record events, write status if it changed. Level-based: every pass starts from the database.
+ */
+@Component
+class DaemonSetReconciler {
+
+    /** What the pass asks of the queue afterwards. */
+    record Result(Duration requeueAfter) {}
+
+    private final ObjectStore store;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final RevisionHistory history;
+    private final PlanExecutor executor;
+    private final EventRecorder recorder;
+    private final BackoffStore backoffs;
+    private final ApplicationEventPublisher publisher;
+    private final Clock clock;
+    private final int burstLimit;
+
+    DaemonSetReconciler(ObjectStore store, JdbcTemplate jdbc, TransactionTemplate tx, RevisionHistory history,
+                        PlanExecutor executor, EventRecorder recorder, BackoffStore backoffs,
+                        ApplicationEventPublisher publisher, Clock clock,
+                        @Value("${everynode.reconcile.burst-limit:500}") int burstLimit) {
+        this.store = store;
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.history = history;
+        this.executor = executor;
+        this.recorder = recorder;
+        this.backoffs = backoffs;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.burstLimit = burstLimit;
+    }
+
+    Result reconcile(String namespace, String name) {
+        List<PlanExecutor.Outcome> done = new ArrayList<>();
+        Result result = tx.execute(status -> {
+            StoredObject ds = store.get("DaemonSet", namespace, name).orElse(null);
+            if (ds == null) {
+                return new Result(null);
+            }
+            if (!tryLock(ds)) {
+                return new Result(Duration.ofMillis(500));
+            }
+            Instant now = clock.instant();
+            if (ds.deletionTimestamp() != null) {
+                return finishForegroundDeletion(ds, now, done);
+            }
+            String hash = history.sync(ds);
+            List<StoredObject> pods = claim(ds);
+            List<StoredObject> nodes = store.list("Node", null);
+            Model.DaemonSetView view = SnapshotReader.daemonSet(ds, hash);
+            Model.Snapshot snapshot = new Model.Snapshot(view,
+                    nodes.stream().map(SnapshotReader::node).toList(),
+                    pods.stream().map(SnapshotReader::pod).toList(),
+                    backoffs.load(ds.uid()));
+            Model.Plan plan = Planner.plan(snapshot, now, burstLimit);
+
+            Map<String, StoredObject> podsByName = new HashMap<>();
+            pods.forEach(p -> podsByName.put(p.name(), p));
+            Set<String> nodeNames = new HashSet<>();
+            nodes.forEach(n -> nodeNames.add(n.name()));
+            PlanExecutor.Outcome outcome = executor.apply(ds, hash, plan, view.placement(), podsByName, nodeNames, now);
+            done.add(outcome);
+            backoffs.save(ds.uid(), plan.backoffByNode());
+            recorder.record(ds, events(ds, plan, outcome));
+
+            Set<String> liveHashes = new HashSet<>();
+            pods.forEach(p -> liveHashes.add(Json.text(p.body(), "metadata", "labels", "controller-revision-hash")));
+            outcome.created().forEach(p -> liveHashes.add(hash));
+            history.cleanup(ds, hash, liveHashes);
+            writeStatus(ds, plan);
+            return new Result(plan.requeueAfter());
+        });
+        for (PlanExecutor.Outcome o : done) {
+            for (String node : o.nodes()) {
+                publisher.publishEvent(new ObjectChanged("Pod", namespace, "", "MODIFIED", node));
+            }
+        }
+        return result;
+    }
+
+    /** A per-DaemonSet transaction lock: two replicas never plan the same DaemonSet at once. */
+    private boolean tryLock(StoredObject ds) {
+        Boolean locked = jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))",
+                Boolean.class, "daemonset:" + ds.uid());
+        return Boolean.TRUE.equals(locked);
+    }
+
+    /**
+     * The pods this DaemonSet controls: owned pods whose labels still match, plus adopted orphans that match.
+     * Owned pods that stopped matching are released (ownerReference removed), as Kubernetes' ClaimPods does.
+     */
+    private List<StoredObject> claim(StoredObject ds) {
+        LabelSelector selector = LabelSelector.fromJson(ds.body().path("spec").get("selector"));
+        List<StoredObject> claimed = new ArrayList<>();
+        List<StoredObject> rewritten = new ArrayList<>();
+        String uid = ds.uid().toString();
+        for (StoredObject pod : store.listPodsForClaim(ds.namespace(), ds.uid())) {
+            boolean owned = ownedBy(pod, uid);
+            boolean matches = !selector.isEmpty() && selector.matches(Json.stringMap(pod.metadata().get("labels")));
+            if (owned && matches) {
+                claimed.add(pod);
+            } else if (owned) {
+                rewritten.add(withOwner(pod, null));
+            } else if (matches && pod.deletionTimestamp() == null) {
+                StoredObject adopted = withOwner(pod, ds);
+                rewritten.add(adopted);
+                claimed.add(adopted);
+            }
+        }
+        if (!rewritten.isEmpty()) {
+            store.updateBatch(rewritten);
+        }
+        return claimed;
+    }
+
+    private static boolean ownedBy(StoredObject pod, String uid) {
+        for (JsonNode ref : pod.metadata().path("ownerReferences")) {
+            if (ref.path("controller").asBoolean(false) && uid.equals(ref.path("uid").asString(""))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static StoredObject withOwner(StoredObject pod, StoredObject owner) {
+        ObjectNode body = pod.body().deepCopy();
+        ObjectNode meta = Json.child(body, "metadata");
+        ArrayNode refs = meta.putArray("ownerReferences");
+        for (JsonNode ref : pod.metadata().path("ownerReferences")) {
+            if (!ref.path("controller").asBoolean(false)) {
+                refs.add(ref);
+            }
+        }
+        if (owner != null) {
+            refs.add(RevisionHistory.ownerReference(owner));
+        }
+        if (refs.isEmpty()) {
+            meta.remove("ownerReferences");
+        }
+        return new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(), pod.resourceVersion(),
+                pod.generation(), pod.createdAt(), pod.deletionTimestamp(), body);
+    }
+
+    private List<EventRecorder.Event> events(StoredObject ds, Model.Plan plan, PlanExecutor.Outcome outcome) {
+        List<EventRecorder.Event> events = new ArrayList<>();
+        for (Model.Event e : plan.events()) {
+            events.add(new EventRecorder.Event(e.type(), e.reason(), e.message()));
+        }
+        for (StoredObject p : outcome.created()) {
+            events.add(new EventRecorder.Event("Normal", "SuccessfulCreate", "Created pod: " + p.name()));
+        }
+        for (StoredObject p : outcome.deleted()) {
+            events.add(new EventRecorder.Event("Normal", "SuccessfulDelete", "Deleted pod: " + p.name()));
+        }
+        return events;
+    }
+
+    /** Writes status only when a counter changed or a new generation was fully processed. */
+    private void writeStatus(StoredObject ds, Model.Plan plan) {
+        ObjectNode old = ds.body().path("status").isObject() ? (ObjectNode) ds.body().path("status") : Json.object();
+        ObjectNode next = old.deepCopy();
+        Model.Status s = plan.status();
+        next.put("currentNumberScheduled", s.currentNumberScheduled());
+        next.put("numberMisscheduled", s.numberMisscheduled());
+        next.put("desiredNumberScheduled", s.desiredNumberScheduled());
+        next.put("numberReady", s.numberReady());
+        if (plan.statusValid()) {
+            next.put("observedGeneration", ds.generation());
+        }
+        next.put("updatedNumberScheduled", s.updatedNumberScheduled());
+        next.put("numberAvailable", s.numberAvailable());
+        if (s.numberUnavailable() > 0) {
+            next.put("numberUnavailable", s.numberUnavailable());
+        } else {
+            next.remove("numberUnavailable");
+        }
+        if (next.equals(old)) {
+            return;
+        }
+        ObjectNode body = ds.body().deepCopy();
+        body.set("status", next);
+        store.update(ds, ds.generation(), ds.deletionTimestamp(), body);
+    }
+
+    /**
+     * Foreground deletion: the DaemonSet stays, with a deletionTimestamp, until its pods are gone; then it and its
+     * revisions are removed.
+     */
+    private Result finishForegroundDeletion(StoredObject ds, Instant now, List<PlanExecutor.Outcome> done) {
+        List<StoredObject> pods = store.listByOwner("Pod", ds.uid());
+        Set<String> nodeNames = new HashSet<>();
+        store.list("Node", null).forEach(n -> nodeNames.add(n.name()));
+        List<StoredObject> terminate = new ArrayList<>();
+        List<StoredObject> remove = new ArrayList<>();
+        Set<String> nodes = new HashSet<>();
+        for (StoredObject pod : pods) {
+            String node = Json.text(pod.body(), "spec", "nodeName");
+            nodes.add(node);
+            if (node == null || !nodeNames.contains(node) || PlanExecutor.isTerminal(pod)) {
+                remove.add(pod);
+            } else if (pod.deletionTimestamp() == null) {
+                terminate.add(PlanExecutor.markTerminating(pod, now));
+            }
+        }
+        store.updateBatch(terminate);
+        store.deleteBatch(PlanExecutor.uids(remove));
+        done.add(new PlanExecutor.Outcome(List.of(), terminate, nodes));
+        if (pods.size() == remove.size()) {
+            store.listByOwner("ControllerRevision", ds.uid())
+                    .forEach(r -> store.delete("ControllerRevision", r.namespace(), r.name()));
+            store.delete("DaemonSet", ds.namespace(), ds.name());
+            return new Result(null);
+        }
+        return new Result(Duration.ofSeconds(1));
+    }
+}

@@ -1,0 +1,134 @@
+package dev.everynode.reconcile;
+
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * A work queue of DaemonSet keys ("namespace/name"), like client-go's: a key is processed by one worker at a
+ * time, a key added while it is being processed runs once more afterwards, duplicates collapse, and failures
+ * come back after a growing delay.
+ */
+@Component
+class ReconcileQueue {
+
+    private static final Logger log = LoggerFactory.getLogger(ReconcileQueue.class);
+
+    private final Set<String> pending = new LinkedHashSet<>();
+    private final Set<String> running = new java.util.HashSet<>();
+    private final Set<String> dirty = new java.util.HashSet<>();
+    private final java.util.Map<String, Integer> failures = new java.util.HashMap<>();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "reconcile-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final int workerCount;
+    private volatile Consumer<String> handler;
+    private volatile boolean stopped;
+
+    ReconcileQueue(@Value("${everynode.reconcile.workers:2}") int workerCount) {
+        this.workerCount = workerCount;
+        this.workers = Executors.newFixedThreadPool(workerCount, r -> {
+            Thread t = new Thread(r, "reconcile-worker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start(Consumer<String> handler) {
+        this.handler = handler;
+        for (int i = 0; i < workerCount; i++) {
+            workers.submit(this::work);
+        }
+    }
+
+    void add(String key) {
+        synchronized (this) {
+            if (running.contains(key)) {
+                dirty.add(key);
+                return;
+            }
+            if (pending.add(key)) {
+                notifyAll();
+            }
+        }
+    }
+
+    void addAfter(String key, Duration delay) {
+        if (delay.isZero() || delay.isNegative()) {
+            add(key);
+            return;
+        }
+        timers.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    synchronized int depth() {
+        return pending.size() + running.size();
+    }
+
+    private void work() {
+        while (!stopped) {
+            String key;
+            synchronized (this) {
+                while (pending.isEmpty() && !stopped) {
+                    try {
+                        wait(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (stopped) {
+                    return;
+                }
+                var it = pending.iterator();
+                key = it.next();
+                it.remove();
+                running.add(key);
+            }
+            boolean ok = false;
+            try {
+                handler.accept(key);
+                ok = true;
+            } catch (RuntimeException e) {
+                log.warn("reconcile failed daemonSet={} error={}", key, e.toString());
+            }
+            synchronized (this) {
+                running.remove(key);
+                if (dirty.remove(key)) {
+                    pending.add(key);
+                    notifyAll();
+                }
+                if (ok) {
+                    failures.remove(key);
+                } else {
+                    int n = failures.merge(key, 1, Integer::sum);
+                    long delayMs = Math.min(5L << Math.min(n, 20), 60_000L);
+                    addAfter(key, Duration.ofMillis(delayMs));
+                }
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        stopped = true;
+        synchronized (this) {
+            notifyAll();
+        }
+        timers.shutdownNow();
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.everynode.reconcile;
+
+import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetStrategy;
+import dev.everynode.daemonset.RolloutAnnotations;
+import dev.everynode.reconcile.plan.Model;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Maps stored objects to the planner's plain records. Pure mapping; the reads happen in the reconciler. */
+final class SnapshotReader {
+
+    private SnapshotReader() {}
+
+    static Model.DaemonSetView daemonSet(StoredObject ds, String currentHash) {
+        ObjectNode body = ds.body();
+        JsonNode spec = body.path("spec");
+        JsonNode podSpec = spec.path("template").path("spec");
+        JsonNode selector = spec.get("selector");
+        boolean selectorEmpty = selector != null && selector.isObject()
+                && selector.path("matchLabels").isEmpty() && selector.path("matchExpressions").isEmpty();
+        JsonNode status = body.path("status");
+        return new Model.DaemonSetView(ds.namespace(), ds.name(), ds.uid().toString(), ds.generation(),
+                status.path("observedGeneration").asLong(0), currentHash,
+                DaemonSetStrategy.templateGeneration(body), placement(podSpec), strategy(body),
+                spec.path("minReadySeconds").asInt(0), selectorEmpty, ds.deletionTimestamp() != null);
+    }
+
+    static Model.Placement placement(JsonNode podSpec) {
+        List<Model.NodeSelectorTerm> terms = null;
+        JsonNode required = podSpec.path("affinity").path("nodeAffinity")
+                .path("requiredDuringSchedulingIgnoredDuringExecution");
+        if (required.isObject()) {
+            terms = new ArrayList<>();
+            for (JsonNode term : required.path("nodeSelectorTerms")) {
+                terms.add(new Model.NodeSelectorTerm(requirements(term.path("matchExpressions")),
+                        requirements(term.path("matchFields"))));
+            }
+        }
+        List<Model.Toleration> tolerations = new ArrayList<>();
+        for (JsonNode t : podSpec.path("tolerations")) {
+            tolerations.add(new Model.Toleration(t.path("key").asString(""), t.path("operator").asString(""),
+                    t.path("value").asString(""), t.path("effect").asString("")));
+        }
+        return new Model.Placement(podSpec.path("nodeName").asString(""), Json.stringMap(podSpec.get("nodeSelector")),
+                terms, tolerations, podSpec.path("hostNetwork").asBoolean(false));
+    }
+
+    private static List<Model.Requirement> requirements(JsonNode list) {
+        List<Model.Requirement> out = new ArrayList<>();
+        for (JsonNode r : list) {
+            List<String> values = new ArrayList<>();
+            r.path("values").forEach(v -> values.add(v.asString()));
+            out.add(new Model.Requirement(r.path("key").asString(""), r.path("operator").asString(""), values));
+        }
+        return out;
+    }
+
+    static Model.Strategy strategy(ObjectNode ds) {
+        JsonNode strategy = ds.path("spec").path("updateStrategy");
+        JsonNode rolling = strategy.path("rollingUpdate");
+        return new Model.Strategy(strategy.path("type").asString("RollingUpdate"), intOrPercent(rolling.get("maxUnavailable")),
+                intOrPercent(rolling.get("maxSurge")), partition(RolloutAnnotations.partition(ds)),
+                RolloutAnnotations.paused(ds));
+    }
+
+    private static Model.IntOrPercent partition(String value) {
+        if (value == null) {
+            return null;
+        }
+        return value.endsWith("%") ? Model.IntOrPercent.percent(value) : Model.IntOrPercent.of(Integer.parseInt(value));
+    }
+
+    static Model.IntOrPercent intOrPercent(JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (value.isNumber()) {
+            return Model.IntOrPercent.of(value.intValue());
+        }
+        String s = value.asString();
+        if (s.endsWith("%")) {
+            return Model.IntOrPercent.percent(s);
+        }
+        try {
+            return Model.IntOrPercent.of(Integer.parseInt(s));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static Model.NodeView node(StoredObject node) {
+        ObjectNode body = node.body();
+        List<Model.Taint> taints = new ArrayList<>();
+        for (JsonNode t : body.path("spec").path("taints")) {
+            taints.add(new Model.Taint(t.path("key").asString(""), t.path("value").asString(""),
+                    t.path("effect").asString("")));
+        }
+        boolean ready = false;
+        for (JsonNode c : body.path("status").path("conditions")) {
+            if ("Ready".equals(c.path("type").asString(""))) {
+                ready = "True".equals(c.path("status").asString(""));
+            }
+        }
+        return new Model.NodeView(node.name(), Json.stringMap(body.path("metadata").get("labels")), taints, ready);
+    }
+
+    static Model.PodView pod(StoredObject pod) {
+        ObjectNode body = pod.body();
+        JsonNode labels = body.path("metadata").path("labels");
+        boolean ready = false;
+        Instant readySince = null;
+        for (JsonNode c : body.path("status").path("conditions")) {
+            if ("Ready".equals(c.path("type").asString("")) && "True".equals(c.path("status").asString(""))) {
+                ready = true;
+                String since = c.path("lastTransitionTime").asString(null);
+                readySince = since == null ? pod.createdAt() : Json.parseTime(since);
+            }
+        }
+        Model.Phase phase;
+        try {
+            phase = Model.Phase.valueOf(body.path("status").path("phase").asString("Pending"));
+        } catch (IllegalArgumentException e) {
+            phase = Model.Phase.Unknown;
+        }
+        return new Model.PodView(pod.name(), body.path("spec").path("nodeName").asString(""),
+                labels.path("controller-revision-hash").asString(null),
+                labels.path("pod-template-generation").asString(null), phase, ready, readySince, pod.createdAt(),
+                pod.deletionTimestamp() != null);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.everynode.reconcile.plan;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plain-data inputs and outputs of the planner. Nothing here knows about Spring, JPA or JSON: the snapshot
+ * reader maps stored objects to these records, the executor applies the resulting {@link Plan}.
+ */
+public final class Model {
+
+    private Model() {}
+
+    public enum TaintEffect { NoSchedule, PreferNoSchedule, NoExecute }
+
+    /** A node taint. {@code effect} is one of NoSchedule, PreferNoSchedule, NoExecute. */
+    public record Taint(String key, String value, String effect) {}
+
+    /** A pod toleration; {@code operator} is "Equal", "Exists" or "" (= Equal); {@code effect} "" means all. */
+    public record Toleration(String key, String operator, String value, String effect) {}
+
+    /** A node selector requirement: operators In, NotIn, Exists, DoesNotExist, Gt, Lt. */
+    public record Requirement(String key, String operator, List<String> values) {}
+
+    /** One required node affinity term; expressions and fields are ANDed. */
+    public record NodeSelectorTerm(List<Requirement> matchExpressions, List<Requirement> matchFields) {}
+
+    /**
+     * Where the pod template may run: {@code nodeName} ("" or null = any), {@code nodeSelector},
+     * {@code requiredTerms} (null = no required node affinity; terms are ORed), the template's own tolerations
+     * (the planner adds the default daemon tolerations itself) and hostNetwork.
+     */
+    public record Placement(String nodeName, Map<String, String> nodeSelector, List<NodeSelectorTerm> requiredTerms,
+                            List<Toleration> tolerations, boolean hostNetwork) {}
+
+    /** An int-or-percent value as written in the spec: exactly one of the two is non-null. */
+    public record IntOrPercent(Integer intValue, String percent) {
+        public static IntOrPercent of(int v) { return new IntOrPercent(v, null); }
+        public static IntOrPercent percent(String p) { return new IntOrPercent(null, p); }
+    }
+
+    /**
+     * Update strategy. {@code type} is "RollingUpdate" or "OnDelete". {@code maxUnavailable}/{@code maxSurge}
+     * may be null (treated as 0 by the arithmetic of semantics §5.2; defaulting has filled them already).
+     * Extras beyond Kubernetes: {@code partition} (null = 0; OpenKruise semantics: that many nodes stay on the
+     * old revision) and {@code paused} (no rolling replacement; creates on new nodes and failed-pod
+     * replacement still happen).
+     */
+    public record Strategy(String type, IntOrPercent maxUnavailable, IntOrPercent maxSurge, IntOrPercent partition,
+                           boolean paused) {}
+
+    /**
+     * The DaemonSet as the planner needs it. {@code currentHash} is the controller-revision-hash of the current
+     * template; {@code templateGeneration} the value of the annotation deprecated.daemonset.template.generation
+     * (null when absent). {@code selectorEmpty}: spec.selector is {} (plan nothing, emit SelectingAll).
+     * {@code deleting}: the DaemonSet has a deletionTimestamp (plan nothing).
+     */
+    public record DaemonSetView(String namespace, String name, String uid, long generation,
+                                long observedGeneration, String currentHash, Long templateGeneration,
+                                Placement placement, Strategy strategy, int minReadySeconds,
+                                boolean selectorEmpty, boolean deleting) {}
+
+    /** A node: name, labels, taints, and whether its Ready condition is True (for extra status counters only). */
+    public record NodeView(String name, Map<String, String> labels, List<Taint> taints, boolean ready) {}
+
+    /** Pod phases as Kubernetes reports them. */
+    public enum Phase { Pending, Running, Succeeded, Failed, Unknown }
+
+    /**
+     * A pod owned by this DaemonSet. {@code nodeName} is the bound node. {@code ready}: condition Ready=True;
+     * {@code readySince}: lastTransitionTime of that condition (null when not ready). {@code terminating}: it
+     * has a deletionTimestamp (two-phase deletion: the node's agent has not confirmed yet).
+     * {@code templateGeneration}: the pod-template-generation label (null when absent).
+     */
+    public record PodView(String name, String nodeName, String revisionHash, String templateGeneration, Phase phase,
+                          boolean ready, Instant readySince, Instant created, boolean terminating) {}
+
+    /**
+     * Failed-pod backoff for one node (Kubernetes flowcontrol.Backoff with 1 s initial, 15 min max):
+     * {@code generation} is the DaemonSet observedGeneration that the key was made under (a spec change resets
+     * the backoff), {@code lastUpdate} when the backoff was last stepped, {@code delay} its current length.
+     */
+    public record Backoff(long generation, Instant lastUpdate, Duration delay) {}
+
+    /** Everything the planner reads for one DaemonSet. */
+    public record Snapshot(DaemonSetView daemonSet, List<NodeView> nodes, List<PodView> pods,
+                           Map<String, Backoff> backoffByNode) {}
+
+    /** Why a pod is deleted; it decides the event the executor records. */
+    public enum DeleteReason { FAILED, SUCCEEDED, DUPLICATE, NOT_ELIGIBLE, UPDATE, SURGE_RETIRE, NODE_GONE }
+
+    /** What the executor must do. */
+    public sealed interface Action {
+        /** Create a pod of the current revision bound to {@code nodeName}. */
+        record CreatePod(String nodeName) implements Action {}
+        /** Delete (start two-phase deletion of) pod {@code podName} on {@code nodeName}. */
+        record DeletePod(String podName, String nodeName, DeleteReason reason) implements Action {}
+    }
+
+    /** A Kubernetes event the executor records on the DaemonSet: type Normal/Warning, reason, message. */
+    public record Event(String type, String reason, String message) {}
+
+    /** DaemonSet status counters (semantics §4) plus extras that explain stalls. */
+    public record Status(int desiredNumberScheduled, int currentNumberScheduled, int numberMisscheduled,
+                         int numberReady, int numberAvailable, int numberUnavailable, int updatedNumberScheduled,
+                         int unavailableOnNotReadyNodes) {}
+
+    /**
+     * The planner's result. {@code statusValid}: false when the pass must not raise observedGeneration (only
+     * the empty-selector case). {@code requeueAfter}: when the planner wants to run again without any new input
+     * (availability after minReadySeconds, end of a failure backoff); null = no need.
+     * {@code backoffByNode}: the complete new backoff map to store (replaces the old one).
+     */
+    public record Plan(List<Action> actions, Status status, boolean statusValid, Duration requeueAfter,
+                       Map<String, Backoff> backoffByNode, List<Event> events) {}
+}

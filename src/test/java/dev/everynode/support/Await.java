@@ -1,0 +1,28 @@
+package dev.everynode.support;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Polls a condition until it holds or the time is up; the failure message says what was awaited. */
+public final class Await {
+
+    private Await() {}
+
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting for " + what);
+            }
+        }
+        if (!condition.getAsBoolean()) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.everynode.support;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of every test that needs the service: one Spring context and one real PostgreSQL for the whole test JVM
+ * (every subclass has the same configuration, so the context is cached), real HTTP on a random port. Each test
+ * starts from an empty cluster: no nodes, DaemonSets, pods or events.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "everynode.reconcile.resync-period=2s",
+        "everynode.gc.period=1s"})
+public abstract class IntegrationTest {
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    protected ApiClient api;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestDatabase.Connection db = TestDatabase.get();
+        registry.add("spring.datasource.url", db::url);
+        registry.add("spring.datasource.username", db::username);
+        registry.add("spring.datasource.password", db::password);
+    }
+
+    @BeforeEach
+    void emptyCluster() {
+        jdbc.update("DELETE FROM objects WHERE kind <> 'Namespace' OR name NOT IN ('default', 'kube-system', "
+                + "'kube-public', 'kube-node-lease')");
+        jdbc.update("DELETE FROM pod_backoff");
+        api = new ApiClient("http://localhost:" + port);
+    }
+}
