@@ -8,6 +8,9 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class Patches {
 
+    static final java.util.Set<String> SUPPORTED = java.util.Set.of("application/merge-patch+json",
+            "application/json-patch+json", "application/strategic-merge-patch+json");
+
     public ObjectNode apply(ResourceType type, String patchType, ObjectNode current, JsonNode patch) {
         JsonNode result = switch (patchType) {
             case "application/merge-patch+json" -> JsonPatches.applyMergePatch(current, requireObject(patch));

@@ -75,9 +75,11 @@ public class ResourceEndpoints {
 
     public ResponseEntity<byte[]> patch(ResourceStrategy strategy, String namespace, String name, byte[] body,
                                         String contentType, String accept, String dryRun, boolean status) {
-        JsonNode patch = Codec.readTree(body, Codec.isYaml(Codec.baseType(contentType)) ? "application/yaml"
-                : "application/json");
         String type = Codec.baseType(contentType);
+        if (!Patches.SUPPORTED.contains(type)) {
+            throw ApiException.unsupportedMediaType(contentType);
+        }
+        JsonNode patch = Codec.readTree(body, Codec.isYaml(type) ? "application/yaml" : "application/json");
         StoredObject written = resources.write(strategy, namespace, name, isDryRun(dryRun),
                 current -> patches.apply(strategy.type(), type, current, patch), status);
         return Codec.respond(HttpStatus.OK, written.body(), accept);
