@@ -1,15 +1,12 @@
 package dev.everynode.daemonset;
 
-import dev.everynode.apimachinery.Codec;
 import dev.everynode.apimachinery.ResourceEndpoints;
-import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.ResourceType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Set;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -80,12 +77,10 @@ class DaemonSetController {
 
     private final ResourceEndpoints endpoints;
     private final DaemonSetStrategy daemonSets;
-    private final ResourceService resources;
 
-    DaemonSetController(ResourceEndpoints endpoints, DaemonSetStrategy daemonSets, ResourceService resources) {
+    DaemonSetController(ResourceEndpoints endpoints, DaemonSetStrategy daemonSets) {
         this.endpoints = endpoints;
         this.daemonSets = daemonSets;
-        this.resources = resources;
     }
 
     @GetMapping("/apis/apps/v1/daemonsets")
@@ -131,14 +126,6 @@ class DaemonSetController {
     ResponseEntity<byte[]> getStatus(@PathVariable String namespace, @PathVariable String name,
                                      @RequestHeader(value = "Accept", required = false) String accept) {
         return endpoints.get(TYPE, namespace, name, accept);
-    }
-
-    @GetMapping(BASE + "/{name}/rollout")
-    @Operation(summary = "Rollout status", description = "{done, message, ...}: message is exactly what "
-            + "`kubectl rollout status` prints.")
-    ResponseEntity<byte[]> rollout(@PathVariable String namespace, @PathVariable String name,
-                                   @RequestHeader(value = "Accept", required = false) String accept) {
-        return Codec.respond(HttpStatus.OK, RolloutStatus.of(resources.get(TYPE, namespace, name).body()), accept);
     }
 
     @PutMapping(BASE + "/{name}")

@@ -55,12 +55,16 @@ public class DaemonSetStrategy implements ResourceStrategy {
 
     @Override
     public List<Cause> validate(ObjectNode ds) {
-        return DaemonSetValidation.validate(ds);
+        List<Cause> causes = new java.util.ArrayList<>(DaemonSetValidation.validate(ds));
+        causes.addAll(RolloutAnnotations.validate(ds));
+        return causes;
     }
 
     @Override
     public List<Cause> validateUpdate(ObjectNode ds, ObjectNode old) {
-        return DaemonSetValidation.validateUpdate(ds, old);
+        List<Cause> causes = new java.util.ArrayList<>(DaemonSetValidation.validateUpdate(ds, old));
+        causes.addAll(RolloutAnnotations.validate(ds));
+        return causes;
     }
 
     @Override

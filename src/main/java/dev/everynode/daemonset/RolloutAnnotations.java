@@ -18,6 +18,33 @@ public final class RolloutAnnotations {
 
     private RolloutAnnotations() {}
 
+    /** Refuses malformed values, so that a typo does not silently roll a whole fleet. */
+    public static java.util.List<dev.everynode.apimachinery.Cause> validate(ObjectNode ds) {
+        var causes = new java.util.ArrayList<dev.everynode.apimachinery.Cause>();
+        String paused = Json.text(ds, "metadata", "annotations", PAUSED);
+        if (paused != null && !paused.equals("true") && !paused.equals("false")) {
+            causes.add(dev.everynode.apimachinery.Cause.notSupported("metadata.annotations[" + PAUSED + "]", paused,
+                    "true", "false"));
+        }
+        String partition = Json.text(ds, "metadata", "annotations", PARTITION);
+        if (partition != null) {
+            String p = partition.trim();
+            if (!p.matches("[0-9]+%?")) {
+                causes.add(dev.everynode.apimachinery.Cause.invalid("metadata.annotations[" + PARTITION + "]", partition,
+                        "must be a non-negative integer or a percentage (e.g. '25%')"));
+            } else if (p.endsWith("%") && Long.parseLong(p.substring(0, p.length() - 1)) > 100) {
+                causes.add(dev.everynode.apimachinery.Cause.invalid("metadata.annotations[" + PARTITION + "]", partition,
+                        "must not be greater than 100%"));
+            }
+        }
+        String deadline = Json.text(ds, "metadata", "annotations", PROGRESS_DEADLINE);
+        if (deadline != null && !deadline.trim().matches("[1-9][0-9]{0,8}")) {
+            causes.add(dev.everynode.apimachinery.Cause.invalid("metadata.annotations[" + PROGRESS_DEADLINE + "]",
+                    deadline, "must be a positive number of seconds"));
+        }
+        return causes;
+    }
+
     public static boolean paused(ObjectNode ds) {
         return "true".equalsIgnoreCase(Json.text(ds, "metadata", "annotations", PAUSED));
     }

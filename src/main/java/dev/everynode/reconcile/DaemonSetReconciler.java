@@ -7,6 +7,8 @@ import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Planner;
+import dev.everynode.reconcile.plan.Progress;
+import dev.everynode.daemonset.RolloutAnnotations;
 import dev.everynode.revision.RevisionHistory;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +49,8 @@ class DaemonSetReconciler {
     private final ApplicationEventPublisher publisher;
     private final Clock clock;
     private final int burstLimit;
+
+    private static final long DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
     DaemonSetReconciler(ObjectStore store, JdbcTemplate jdbc, TransactionTemplate tx, RevisionHistory history,
                         PlanExecutor executor, EventRecorder recorder, BackoffStore backoffs,
@@ -101,8 +105,8 @@ class DaemonSetReconciler {
             pods.forEach(p -> liveHashes.add(Json.text(p.body(), "metadata", "labels", "controller-revision-hash")));
             outcome.created().forEach(p -> liveHashes.add(hash));
             history.cleanup(ds, hash, liveHashes);
-            writeStatus(ds, plan);
-            return new Result(plan.requeueAfter());
+            Duration recheck = writeStatus(ds, plan);
+            return new Result(earliest(plan.requeueAfter(), recheck));
         });
         for (PlanExecutor.Outcome o : done) {
             for (String node : o.nodes()) {
@@ -110,6 +114,13 @@ class DaemonSetReconciler {
             }
         }
         return result;
+    }
+
+    private static Duration earliest(Duration a, Duration b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.compareTo(b) <= 0 ? a : b;
     }
 
     /** A per-DaemonSet transaction lock: two replicas never plan the same DaemonSet at once. */
@@ -190,7 +201,7 @@ class DaemonSetReconciler {
     }
 
     /** Writes status only when a counter changed or a new generation was fully processed. */
-    private void writeStatus(StoredObject ds, Model.Plan plan) {
+    private Duration writeStatus(StoredObject ds, Model.Plan plan) {
         ObjectNode old = ds.body().path("status").isObject() ? (ObjectNode) ds.body().path("status") : Json.object();
         ObjectNode next = old.deepCopy();
         Model.Status s = plan.status();
@@ -208,12 +219,35 @@ class DaemonSetReconciler {
         } else {
             next.remove("numberUnavailable");
         }
+        Duration recheck = progressing(ds, old, next, s);
         if (next.equals(old)) {
-            return;
+            return recheck;
         }
         ObjectNode body = ds.body().deepCopy();
         body.set("status", next);
         store.update(ds, ds.generation(), ds.deletionTimestamp(), body);
+        return recheck;
+    }
+
+    /** Maintains the Progressing condition (RollingUpdate only); returns when to check the deadline again. */
+    private Duration progressing(StoredObject ds, ObjectNode old, ObjectNode next, Model.Status counters) {
+        if (!"RollingUpdate".equals(ds.body().path("spec").path("updateStrategy").path("type").asString(""))) {
+            StatusConditions.remove(next, "Progressing");
+            return null;
+        }
+        Long seconds = RolloutAnnotations.progressDeadlineSeconds(ds.body());
+        Duration deadline = Duration.ofSeconds(seconds == null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : seconds);
+        Model.Status before = old.has("desiredNumberScheduled") ? new Model.Status(
+                old.path("desiredNumberScheduled").asInt(), old.path("currentNumberScheduled").asInt(),
+                old.path("numberMisscheduled").asInt(), old.path("numberReady").asInt(),
+                old.path("numberAvailable").asInt(), old.path("numberUnavailable").asInt(),
+                old.path("updatedNumberScheduled").asInt(), 0) : null;
+        boolean newGeneration = old.path("observedGeneration").asLong(0) < ds.generation();
+        Instant now = clock.instant();
+        Progress.Condition condition = Progress.next(ds.name(), StatusConditions.progressing(old), before, counters,
+                newGeneration, RolloutAnnotations.paused(ds.body()), deadline, now);
+        StatusConditions.putProgressing(next, condition);
+        return Progress.recheckAfter(condition, deadline, now);
     }
 
     /**

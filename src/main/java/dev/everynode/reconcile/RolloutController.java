@@ -1,0 +1,188 @@
+package dev.everynode.reconcile;
+
+import dev.everynode.apimachinery.ApiException;
+import dev.everynode.apimachinery.Codec;
+import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.ObjectStore;
+import dev.everynode.apimachinery.ResourceService;
+import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetStrategy;
+import dev.everynode.daemonset.RolloutStatus;
+import dev.everynode.reconcile.plan.Eligibility;
+import dev.everynode.reconcile.plan.Model;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Rollout status and rollback for people and agents without kubectl: what {@code kubectl rollout status} would
+ * print, plus pods per revision and which nodes are pending, updating or unavailable; and
+ * {@code kubectl rollout undo} as one POST, with kubectl's messages.
+ */
+@RestController
+@Tag(name = "Rollouts", description = "Rollout status and rollback of a DaemonSet")
+class RolloutController {
+
+    private static final String BASE = "/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}";
+
+    private final ResourceService resources;
+    private final ObjectStore store;
+    private final DaemonSetStrategy daemonSets;
+    private final java.time.Clock clock;
+
+    RolloutController(ResourceService resources, ObjectStore store, DaemonSetStrategy daemonSets,
+                      java.time.Clock clock) {
+        this.resources = resources;
+        this.store = store;
+        this.daemonSets = daemonSets;
+        this.clock = clock;
+    }
+
+    @GetMapping(BASE + "/rollout")
+    @Operation(summary = "Rollout status", description = "{done, message, revisions, nodes}: message is exactly what "
+            + "`kubectl rollout status` prints.")
+    ResponseEntity<byte[]> rollout(@PathVariable String namespace, @PathVariable String name,
+                                   @RequestHeader(value = "Accept", required = false) String accept) {
+        StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
+        ObjectNode out = RolloutStatus.of(ds.body());
+        List<StoredObject> pods = store.listByOwner("Pod", ds.uid());
+        List<StoredObject> revisions = store.listByOwner("ControllerRevision", ds.uid());
+        out.set("revisions", revisions(revisions, pods));
+        out.set("nodes", nodes(ds, pods));
+        JsonNode conditions = ds.body().path("status").get("conditions");
+        if (conditions != null) {
+            out.set("conditions", conditions.deepCopy());
+        }
+        return Codec.respond(HttpStatus.OK, out, accept);
+    }
+
+    @PostMapping(BASE + "/rollback")
+    @Operation(summary = "Roll back to a revision (kubectl rollout undo)", description = "toRevision 0 = the previous "
+            + "revision. Patches the template, which the reconciler then rolls out with the DaemonSet's strategy.")
+    ResponseEntity<byte[]> rollback(
+            @PathVariable String namespace, @PathVariable String name,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
+                    examples = @ExampleObject(value = "{\"toRevision\": 0}")))
+            @RequestBody(required = false) byte[] body,
+            @RequestHeader(value = "Content-Type", required = false) String contentType,
+            @RequestHeader(value = "Accept", required = false) String accept) {
+        long toRevision = body == null || body.length == 0 ? 0
+                : Codec.readObject(body, contentType).path("toRevision").asLong(0);
+        StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
+        if (toRevision < 0) {
+            throw ApiException.badRequest("unable to find specified revision " + toRevision + " in history");
+        }
+        List<StoredObject> history = new ArrayList<>(store.listByOwner("ControllerRevision", ds.uid()));
+        history.sort(Comparator.comparingLong(r -> r.body().path("revision").asLong(0)));
+        StoredObject target;
+        if (toRevision == 0) {
+            if (history.size() <= 1) {
+                throw ApiException.badRequest("no last revision to roll back to");
+            }
+            target = history.get(history.size() - 2);
+        } else {
+            target = history.stream().filter(r -> r.body().path("revision").asLong(0) == toRevision).findFirst()
+                    .orElseThrow(() -> new ApiException(404, "NotFound", "unable to find specified revision "
+                            + toRevision + " in history", name, "apps", "daemonsets", null));
+        }
+        ObjectNode template = (ObjectNode) target.body().path("data").path("spec").path("template").deepCopy();
+        template.remove("$patch");
+        long number = target.body().path("revision").asLong();
+        ObjectNode out = Json.object();
+        if (template.equals(ds.body().path("spec").path("template"))) {
+            out.put("message", "daemonset.apps/" + name + " skipped rollback (current template already matches "
+                    + "revision " + number + ")");
+        } else {
+            resources.write(daemonSets, namespace, name, false, current -> {
+                Json.child(current, "spec").set("template", template);
+                return current;
+            }, false);
+            out.put("message", "daemonset.apps/" + name + " rolled back");
+        }
+        out.put("revision", number);
+        return Codec.respond(HttpStatus.OK, out, accept);
+    }
+
+    private static ArrayNode revisions(List<StoredObject> revisions, List<StoredObject> pods) {
+        Map<String, int[]> counts = new HashMap<>();
+        for (StoredObject pod : pods) {
+            if (pod.deletionTimestamp() != null) {
+                continue;
+            }
+            String hash = Json.text(pod.body(), "metadata", "labels", "controller-revision-hash");
+            int[] c = counts.computeIfAbsent(hash, h -> new int[2]);
+            c[0]++;
+            if (SnapshotReader.pod(pod).ready()) {
+                c[1]++;
+            }
+        }
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        revisions.stream().sorted(Comparator.comparingLong(r -> -r.body().path("revision").asLong(0))).forEach(r -> {
+            String hash = Json.text(r.body(), "metadata", "labels", "controller-revision-hash");
+            int[] c = counts.getOrDefault(hash, new int[2]);
+            out.addObject().put("revision", r.body().path("revision").asLong()).put("hash", hash)
+                    .put("name", r.name()).put("pods", c[0]).put("ready", c[1]);
+        });
+        return out;
+    }
+
+    /** Per node: pending (should run, no pod), updating (old revision or in transition), unavailable. */
+    private ObjectNode nodes(StoredObject ds, List<StoredObject> pods) {
+        Map<String, List<Model.PodView>> byNode = new TreeMap<>();
+        for (StoredObject p : pods) {
+            Model.PodView view = SnapshotReader.pod(p);
+            byNode.computeIfAbsent(view.nodeName(), n -> new ArrayList<>()).add(view);
+        }
+        String hash = RolloutRevision.currentHash(store, ds);
+        int minReady = ds.body().path("spec").path("minReadySeconds").asInt(0);
+        Model.Placement placement = SnapshotReader.placement(ds.body().path("spec").path("template").path("spec"));
+        ArrayNode pending = Json.MAPPER.createArrayNode();
+        ArrayNode updating = Json.MAPPER.createArrayNode();
+        ArrayNode unavailable = Json.MAPPER.createArrayNode();
+        for (StoredObject n : store.list("Node", null)) {
+            Model.NodeView node = SnapshotReader.node(n);
+            if (!Eligibility.shouldRun(placement, node).shouldRun()) {
+                continue;
+            }
+            List<Model.PodView> onNode = byNode.getOrDefault(node.name(), List.of());
+            List<Model.PodView> live = onNode.stream().filter(p -> !p.terminating()).toList();
+            if (live.isEmpty()) {
+                (onNode.isEmpty() ? pending : updating).add(node.name());
+                unavailable.add(node.name());
+                continue;
+            }
+            if (live.size() > 1 || live.stream().anyMatch(p -> !java.util.Objects.equals(p.revisionHash(), hash))) {
+                updating.add(node.name());
+            }
+            boolean available = live.stream().anyMatch(p -> p.ready() && (minReady == 0 || p.readySince() == null
+                    || p.readySince().plusSeconds(minReady).isBefore(clock.instant())));
+            if (!available) {
+                unavailable.add(node.name());
+            }
+        }
+        ObjectNode out = Json.object();
+        out.set("pending", pending);
+        out.set("updating", updating);
+        out.set("unavailable", unavailable);
+        return out;
+    }
+}

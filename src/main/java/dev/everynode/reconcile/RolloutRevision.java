@@ -1,0 +1,19 @@
+package dev.everynode.reconcile;
+
+import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.ObjectStore;
+import dev.everynode.apimachinery.StoredObject;
+import java.util.Comparator;
+
+/** The current revision's hash as the reconciler last recorded it: the highest-numbered ControllerRevision. */
+final class RolloutRevision {
+
+    private RolloutRevision() {}
+
+    static String currentHash(ObjectStore store, StoredObject ds) {
+        return store.listByOwner("ControllerRevision", ds.uid()).stream()
+                .max(Comparator.comparingLong(r -> r.body().path("revision").asLong(0)))
+                .map(r -> Json.text(r.body(), "metadata", "labels", "controller-revision-hash"))
+                .orElse("");
+    }
+}

@@ -1,0 +1,52 @@
+package dev.everynode.reconcile;
+
+import dev.everynode.apimachinery.Json;
+import dev.everynode.reconcile.plan.Progress;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Reads and writes DaemonSet status conditions (a list keyed by type). */
+final class StatusConditions {
+
+    private StatusConditions() {}
+
+    static Progress.Condition progressing(ObjectNode status) {
+        for (JsonNode c : status.path("conditions")) {
+            if ("Progressing".equals(c.path("type").asString(""))) {
+                String transition = c.path("lastTransitionTime").asString(null);
+                String update = c.path("lastUpdateTime").asString(transition);
+                return new Progress.Condition(c.path("status").asString(""), c.path("reason").asString(""),
+                        c.path("message").asString(""), Json.parseTime(transition), Json.parseTime(update));
+            }
+        }
+        return null;
+    }
+
+    static void putProgressing(ObjectNode status, Progress.Condition condition) {
+        remove(status, "Progressing");
+        ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
+                ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
+        ObjectNode c = conditions.addObject();
+        c.put("type", "Progressing");
+        c.put("status", condition.status());
+        c.put("lastTransitionTime", Json.timestamp(condition.lastTransitionTime()));
+        c.put("lastUpdateTime", Json.timestamp(condition.lastUpdateTime()));
+        c.put("reason", condition.reason());
+        c.put("message", condition.message());
+    }
+
+    static void remove(ObjectNode status, String type) {
+        JsonNode conditions = status.get("conditions");
+        if (conditions instanceof ArrayNode array) {
+            for (int i = array.size() - 1; i >= 0; i--) {
+                if (type.equals(array.get(i).path("type").asString(""))) {
+                    array.remove(i);
+                }
+            }
+            if (array.isEmpty()) {
+                status.remove("conditions");
+            }
+        }
+    }
+}
