@@ -153,6 +153,7 @@ public class ResourceService {
             long generation = current.generation();
             List<Cause> causes;
             if (statusOnly) {
+                strategy.prepareForStatusUpdate(next, current.body());
                 causes = strategy.validateStatus(next);
             } else {
                 strategy.prepareForUpdate(next, current.body());

@@ -40,6 +40,9 @@ public interface ResourceStrategy {
         return validate(object);
     }
 
+    /** Server-managed fields of a status write (the old object is the stored one). */
+    default void prepareForStatusUpdate(ObjectNode object, ObjectNode old) {}
+
     default List<Cause> validateStatus(ObjectNode object) {
         return List.of();
     }

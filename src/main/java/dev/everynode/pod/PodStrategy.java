@@ -26,9 +26,11 @@ public class PodStrategy implements ResourceStrategy {
     private static final Set<String> PHASES = Set.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
 
     private final JdbcTemplate jdbc;
+    private final java.time.Clock clock;
 
-    PodStrategy(JdbcTemplate jdbc) {
+    PodStrategy(JdbcTemplate jdbc, java.time.Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     @Override
@@ -71,6 +73,11 @@ public class PodStrategy implements ResourceStrategy {
             causes.add(Cause.invalid("spec.nodeName", Json.text(pod, "spec", "nodeName"), "field is immutable"));
         }
         return causes;
+    }
+
+    @Override
+    public void prepareForStatusUpdate(ObjectNode pod, ObjectNode old) {
+        PodConditions.stampReadyTransition(pod, old, clock.instant());
     }
 
     @Override

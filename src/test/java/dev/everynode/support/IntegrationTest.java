@@ -15,7 +15,10 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "everynode.reconcile.resync-period=2s",
-        "everynode.gc.period=1s"})
+        "everynode.gc.period=1s",
+        "everynode.nodes.grace-period=3s",
+        "everynode.nodes.monitor-period=500ms",
+        "everynode.nodes.termination-margin=2s"})
 public abstract class IntegrationTest {
 
     @LocalServerPort
@@ -39,6 +42,7 @@ public abstract class IntegrationTest {
         jdbc.update("DELETE FROM objects WHERE kind <> 'Namespace' OR name NOT IN ('default', 'kube-system', "
                 + "'kube-public', 'kube-node-lease')");
         jdbc.update("DELETE FROM pod_backoff");
+        jdbc.update("DELETE FROM node_heartbeats");
         api = new ApiClient("http://localhost:" + port);
     }
 }

@@ -1,0 +1,125 @@
+package dev.everynode.agent;
+
+import dev.everynode.apimachinery.ApiException;
+import dev.everynode.apimachinery.Codec;
+import dev.everynode.apimachinery.DeleteOptions;
+import dev.everynode.apimachinery.Json;
+import dev.everynode.pod.PodStrategy;
+import dev.everynode.apimachinery.ResourceService;
+import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.node.Heartbeats;
+import dev.everynode.node.NodeRegistration;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The node-agent protocol (docs/agent-protocol.md): register, heartbeat, long-poll assignments, report, confirm. */
+@RestController
+@RequestMapping("/agent/v1/nodes")
+@Tag(name = "Node agents", description = "Registration, heartbeats, long-poll assignments, batched pod status")
+class AgentController {
+
+    static final String STATUSES_EXAMPLE = """
+            {"statuses": [{"namespace": "kube-system", "name": "fluentd-x7k2p", "uid": "<pod uid>",
+              "status": {"phase": "Running", "podIP": "10.0.0.7",
+                "conditions": [{"type": "Ready", "status": "True"}]}}]}
+            """;
+
+    private final NodeRegistration registration;
+    private final Heartbeats heartbeats;
+    private final Assignments assignments;
+    private final PodStatusReports reports;
+    private final ResourceService resources;
+    private final PodStrategy pods;
+
+    AgentController(NodeRegistration registration, Heartbeats heartbeats, Assignments assignments,
+                    PodStatusReports reports, ResourceService resources, PodStrategy pods) {
+        this.pods = pods;
+        this.registration = registration;
+        this.heartbeats = heartbeats;
+        this.assignments = assignments;
+        this.reports = reports;
+        this.resources = resources;
+    }
+
+    @PostMapping
+    @Operation(summary = "Register a node, or update it when it exists (its pods are kept)")
+    ResponseEntity<byte[]> register(@RequestBody byte[] body,
+                                    @RequestHeader(value = "Content-Type", required = false) String contentType,
+                                    @RequestHeader(value = "Accept", required = false) String accept) {
+        NodeRegistration.Result result = registration.register(Codec.readObject(body, contentType));
+        heartbeats.registered(result.node().name());
+        return Codec.respond(result.created() ? HttpStatus.CREATED : HttpStatus.OK, result.node().body(), accept);
+    }
+
+    @PutMapping("/{node}/heartbeat")
+    @Operation(summary = "Heartbeat (every heartbeatIntervalSeconds); optional body {conditions: [...]}")
+    ResponseEntity<byte[]> heartbeat(@PathVariable String node, @RequestBody(required = false) byte[] body,
+                                     @RequestHeader(value = "Content-Type", required = false) String contentType) {
+        Heartbeats.Ack ack = heartbeats.beat(node);
+        if (!ack.known()) {
+            throw ApiException.notFound(ResourceType.NODE, node);
+        }
+        if (body != null && body.length > 0) {
+            registration.updateConditions(node, Codec.readObject(body, contentType));
+        }
+        ObjectNode out = Json.object();
+        out.put("heartbeatIntervalSeconds", ack.intervalSeconds());
+        out.put("gracePeriodSeconds", ack.graceSeconds());
+        out.put("resyncPodStatus", ack.wasUnreachable());
+        return Codec.respond(HttpStatus.OK, out, null);
+    }
+
+    @GetMapping("/{node}/assignments")
+    @Operation(summary = "The pods this node must run and stop, with an ETag; long-poll with waitSeconds and "
+            + "If-None-Match (304 when nothing changed)")
+    DeferredResult<ResponseEntity<byte[]>> assignments(@PathVariable String node,
+                                                       @RequestParam(defaultValue = "0") int waitSeconds,
+                                                       @RequestHeader(value = "If-None-Match", required = false)
+                                                       String ifNoneMatch) {
+        if (waitSeconds < 0 || waitSeconds > 300) {
+            throw ApiException.badRequest("waitSeconds must be between 0 and 300");
+        }
+        return assignments.poll(node, ifNoneMatch, waitSeconds);
+    }
+
+    @PostMapping("/{node}/pod-statuses")
+    @Operation(summary = "Report the status of pods bound to this node, in one transaction")
+    ResponseEntity<byte[]> statuses(
+            @PathVariable String node,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
+                    examples = @ExampleObject(value = STATUSES_EXAMPLE)))
+            @RequestBody byte[] body,
+            @RequestHeader(value = "Content-Type", required = false) String contentType) {
+        return Codec.respond(HttpStatus.OK, reports.apply(node, Codec.readTree(body, contentType)), null);
+    }
+
+    @DeleteMapping("/{node}/pods/{namespace}/{name}")
+    @Operation(summary = "Confirm that a pod told to stop has stopped: the pod is removed")
+    ResponseEntity<byte[]> confirm(@PathVariable String node, @PathVariable String namespace,
+                                   @PathVariable String name) {
+        StoredObject pod = resources.get(ResourceType.POD, namespace, name);
+        if (!node.equals(Json.text(pod.body(), "spec", "nodeName"))) {
+            throw ApiException.forbidden("pods \"" + name + "\" is forbidden: node \"" + node
+                    + "\" can only confirm pods bound to it");
+        }
+        resources.delete(pods, namespace, name, new DeleteOptions(null, 0L, pod.uid().toString(), null, false));
+        return ResponseEntity.ok().build();
+    }
+}

@@ -1,0 +1,206 @@
+package dev.everynode.agent;
+
+import dev.everynode.apimachinery.Json;
+import jakarta.annotation.PreDestroy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.async.DeferredResult;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What each node must run, with an ETag, and the agents' long-polls. The ETag of a node is cached in memory
+ * and dropped when PostgreSQL says one of its pods changed (LISTEN/NOTIFY, every replica), so a 304 is answered
+ * from memory. A parked poll is a DeferredResult: no thread and no connection is held while it waits. A change
+ * wakes only the waiters of the nodes it concerns.
+ */
+@Component
+class Assignments {
+
+    /** A node's assignments as sent, and its ETag. */
+    record Snapshot(String etag, ObjectNode body) {}
+
+    private record Cached(String etag, Instant at) {}
+
+    private record Waiter(String etag, DeferredResult<ResponseEntity<byte[]>> result) {}
+
+    private static final Duration CACHE_TTL = Duration.ofSeconds(30);
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final Map<String, Cached> etags = new ConcurrentHashMap<>();
+    private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final ExecutorService checks = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "assignment-wakeups");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Assignments(JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    DeferredResult<ResponseEntity<byte[]>> poll(String node, String ifNoneMatch, int waitSeconds) {
+        long jitterMs = waitSeconds <= 0 ? 0 : ThreadLocalRandom.current().nextLong(waitSeconds * 1000L / 16 + 1);
+        long timeoutMs = waitSeconds * 1000L + jitterMs;
+        DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>(timeoutMs <= 0 ? null : timeoutMs);
+        String current = cachedEtag(node);
+        if (current == null || ifNoneMatch == null || !ifNoneMatch.equals(current)) {
+            Snapshot snapshot = load(node);
+            if (ifNoneMatch == null || !ifNoneMatch.equals(snapshot.etag()) || waitSeconds <= 0) {
+                result.setResult(respond(snapshot, ifNoneMatch));
+                return result;
+            }
+            current = snapshot.etag();
+        } else if (waitSeconds <= 0) {
+            result.setResult(notModified(current));
+            return result;
+        }
+        Waiter waiter = new Waiter(current, result);
+        String parkedEtag = current;
+        result.onTimeout(() -> {
+            remove(node, waiter);
+            result.setResult(notModified(parkedEtag));
+        });
+        result.onCompletion(() -> remove(node, waiter));
+        waiters.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet()).add(waiter);
+        if (cachedEtag(node) == null) {
+            changed(node);
+        }
+        return result;
+    }
+
+    /** A hint that the pods of a node changed: drop its ETag; if anyone waits, look and answer them. */
+    void changed(String node) {
+        etags.remove(node);
+        if (waiters.containsKey(node)) {
+            checks.submit(() -> wake(node));
+        }
+    }
+
+    /** After a lost notification channel: every cached ETag may be stale. */
+    void changedAll() {
+        etags.clear();
+        waiters.keySet().forEach(this::changed);
+    }
+
+    int parked() {
+        return waiters.values().stream().mapToInt(Set::size).sum();
+    }
+
+    private void wake(String node) {
+        Set<Waiter> set = waiters.get(node);
+        if (set == null || set.isEmpty()) {
+            return;
+        }
+        Snapshot snapshot = load(node);
+        for (Waiter w : set) {
+            if (!w.etag().equals(snapshot.etag())) {
+                set.remove(w);
+                w.result().setResult(respond(snapshot, null));
+            }
+        }
+    }
+
+    private String cachedEtag(String node) {
+        Cached c = etags.get(node);
+        return c != null && c.at().plus(CACHE_TTL).isAfter(clock.instant()) ? c.etag() : null;
+    }
+
+    /** Reads the node's pods and computes its ETag (over what an agent acts on: uid, spec, deletion). */
+    Snapshot load(String node) {
+        ObjectNode body = Json.object();
+        body.put("node", node);
+        ArrayNode pods = Json.MAPPER.createArrayNode();
+        ArrayNode terminating = Json.MAPPER.createArrayNode();
+        MessageDigest digest = sha256();
+        jdbc.query("SELECT uid, deletion_ts, body::text FROM objects WHERE kind = 'Pod' AND node_name = ? ORDER BY uid",
+                rs -> {
+                    String uid = rs.getString(1);
+                    Timestamp deletion = rs.getTimestamp(2);
+                    ObjectNode pod = Json.parseObject(rs.getString(3));
+                    digest.update((uid + "|" + (deletion == null ? "" : deletion.toInstant()) + "|"
+                            + Json.write(pod.path("spec")) + "\n").getBytes(StandardCharsets.UTF_8));
+                    if (deletion == null) {
+                        pods.add(pod);
+                    } else {
+                        ObjectNode t = terminating.addObject();
+                        t.put("namespace", Json.text(pod, "metadata", "namespace"));
+                        t.put("name", Json.text(pod, "metadata", "name"));
+                        t.put("uid", uid);
+                        t.put("deletionTimestamp", Json.timestamp(deletion.toInstant()));
+                        JsonNode grace = pod.path("metadata").path("deletionGracePeriodSeconds");
+                        t.put("gracePeriodSeconds", grace.isNumber() ? grace.longValue() : 30L);
+                    }
+                }, node);
+        String etag = "\"" + HexFormat.of().formatHex(digest.digest(), 0, 12) + "\"";
+        body.put("etag", etag);
+        body.set("pods", pods);
+        body.set("terminating", terminating);
+        etags.put(node, new Cached(etag, clock.instant()));
+        return new Snapshot(etag, body);
+    }
+
+    private static ResponseEntity<byte[]> respond(Snapshot snapshot, String ifNoneMatch) {
+        if (snapshot.etag().equals(ifNoneMatch)) {
+            return notModified(snapshot.etag());
+        }
+        HttpHeaders headers = new HttpHeaders();
+        headers.setETag(snapshot.etag());
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        return new ResponseEntity<>(Json.MAPPER.writeValueAsBytes(snapshot.body()), headers, HttpStatus.OK);
+    }
+
+    private static ResponseEntity<byte[]> notModified(String etag) {
+        return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+    }
+
+    private void remove(String node, Waiter waiter) {
+        waiters.computeIfPresent(node, (n, set) -> {
+            set.remove(waiter);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** Before the web server's graceful shutdown waits: answer every parked poll "no change, come back". */
+    @EventListener(ContextClosedEvent.class)
+    void answerAllOnShutdown() {
+        waiters.forEach((node, set) -> set.forEach(w -> w.result().setResult(notModified(w.etag()))));
+        waiters.clear();
+    }
+
+    @PreDestroy
+    void stop() {
+        checks.shutdownNow();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

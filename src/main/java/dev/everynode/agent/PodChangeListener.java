@@ -1,0 +1,118 @@
+package dev.everynode.agent;
+
+import dev.everynode.apimachinery.ObjectChanged;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * LISTENs for pod changes on a dedicated connection (never a pooled one: the pool would retire it and LISTEN
+ * would silently end) and tells {@link Assignments} which nodes changed. Checks the connection every few
+ * seconds (pgjdbc does not notice a dead one while waiting), reconnects with back-off, and after a reconnect
+ * treats every node as changed, since notifications sent meanwhile are lost.
+ */
+@Component
+class PodChangeListener {
+
+    private static final Logger log = LoggerFactory.getLogger(PodChangeListener.class);
+
+    private final Assignments assignments;
+    private final Environment environment;
+    private volatile boolean running;
+    private Thread thread;
+
+    PodChangeListener(Assignments assignments, Environment environment) {
+        this.assignments = assignments;
+        this.environment = environment;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        running = true;
+        thread = new Thread(this::run, "pod-change-listener");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Same-replica writes wake pollers without waiting for the database round trip. */
+    @EventListener
+    void onLocalChange(ObjectChanged change) {
+        if ("Pod".equals(change.kind()) && change.nodeName() != null) {
+            assignments.changed(change.nodeName());
+        }
+    }
+
+    @EventListener(ContextClosedEvent.class)
+    void stop() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void run() {
+        long backoffMs = 200;
+        while (running) {
+            try (Connection connection = connect()) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("LISTEN everynode_pods");
+                }
+                assignments.changedAll();
+                backoffMs = 200;
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                long lastCheck = System.nanoTime();
+                while (running) {
+                    PGNotification[] notifications = pg.getNotifications(1000);
+                    if (notifications != null) {
+                        for (PGNotification n : notifications) {
+                            for (String node : n.getParameter().split(",")) {
+                                assignments.changed(node);
+                            }
+                        }
+                    }
+                    if (System.nanoTime() - lastCheck > 5_000_000_000L) {
+                        if (!connection.isValid(2)) {
+                            throw new SQLException("listener connection is no longer valid");
+                        }
+                        lastCheck = System.nanoTime();
+                    }
+                }
+            } catch (SQLException e) {
+                if (!running) {
+                    return;
+                }
+                log.warn("pod change listener lost its connection, retrying in {} ms: {}", backoffMs, e.getMessage());
+                sleep(backoffMs + (long) (Math.random() * backoffMs));
+                backoffMs = Math.min(backoffMs * 2, 10_000);
+            }
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", environment.getProperty("spring.datasource.username", ""));
+        props.setProperty("password", environment.getProperty("spring.datasource.password", ""));
+        props.setProperty("ApplicationName", "everynode-listener");
+        props.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(environment.getRequiredProperty("spring.datasource.url"), props);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.everynode.node;
+
+import dev.everynode.apimachinery.ObjectChanged;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Node heartbeats, coalesced: a heartbeat is a map put; once a second all of them go to PostgreSQL in one
+ * batch. Node existence and unreachability are cached and refreshed, so a heartbeat normally touches no
+ * database at all.
+ */
+@Component
+public class Heartbeats {
+
+    private static final Duration KNOWN_TTL = Duration.ofSeconds(30);
+
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+    private final Duration interval;
+    private final Duration grace;
+    private volatile Map<String, Instant> pending = new ConcurrentHashMap<>();
+    private final Map<String, Instant> known = new ConcurrentHashMap<>();
+    private volatile Set<String> unreachable = Set.of();
+
+    Heartbeats(JdbcTemplate jdbc, Clock clock,
+               @Value("${everynode.nodes.heartbeat-interval:10s}") Duration interval,
+               @Value("${everynode.nodes.grace-period:40s}") Duration grace) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.interval = interval;
+        this.grace = grace;
+    }
+
+    /** What a heartbeat answers. */
+    public record Ack(boolean known, boolean wasUnreachable, long intervalSeconds, long graceSeconds) {}
+
+    public Ack beat(String node) {
+        if (!exists(node)) {
+            return new Ack(false, false, interval.toSeconds(), grace.toSeconds());
+        }
+        pending.put(node, clock.instant());
+        return new Ack(true, unreachable.contains(node), interval.toSeconds(), grace.toSeconds());
+    }
+
+    /** Registration counts as a heartbeat and is written at once, so the node is monitored from then on. */
+    public void registered(String node) {
+        known.put(node, clock.instant());
+        jdbc.update("INSERT INTO node_heartbeats (node_name, last_heartbeat) VALUES (?, ?) "
+                + "ON CONFLICT (node_name) DO UPDATE SET last_heartbeat = EXCLUDED.last_heartbeat",
+                node, Timestamp.from(clock.instant()));
+    }
+
+    @Scheduled(fixedDelay = 1000)
+    void flush() {
+        Map<String, Instant> batch = pending;
+        pending = new ConcurrentHashMap<>();
+        if (!batch.isEmpty()) {
+            List<Object[]> args = new ArrayList<>(batch.size());
+            batch.forEach((node, at) -> args.add(new Object[] {node, Timestamp.from(at)}));
+            jdbc.batchUpdate("INSERT INTO node_heartbeats (node_name, last_heartbeat) VALUES (?, ?) "
+                    + "ON CONFLICT (node_name) DO UPDATE SET last_heartbeat = GREATEST(node_heartbeats.last_heartbeat, "
+                    + "EXCLUDED.last_heartbeat)", args);
+        }
+        unreachable = Set.copyOf(jdbc.queryForList(
+                "SELECT node_name FROM node_heartbeats WHERE unreachable", String.class));
+    }
+
+    @EventListener
+    void onNodeChange(ObjectChanged change) {
+        if ("Node".equals(change.kind()) && "DELETED".equals(change.type())) {
+            known.remove(change.name());
+            jdbc.update("DELETE FROM node_heartbeats WHERE node_name = ?", change.name());
+        }
+    }
+
+    private boolean exists(String node) {
+        Instant seen = known.get(node);
+        if (seen != null && seen.plus(KNOWN_TTL).isAfter(clock.instant())) {
+            return true;
+        }
+        Boolean exists = jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM objects WHERE kind = 'Node' AND namespace = '' AND name = ?)",
+                Boolean.class, node);
+        if (Boolean.TRUE.equals(exists)) {
+            known.put(node, clock.instant());
+            return true;
+        }
+        known.remove(node);
+        return false;
+    }
+}

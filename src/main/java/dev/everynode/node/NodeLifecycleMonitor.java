@@ -1,0 +1,166 @@
+package dev.everynode.node;
+
+import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.ObjectChanged;
+import dev.everynode.apimachinery.ObjectStore;
+import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.pod.PodConditions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Kubernetes' node lifecycle controller for agent-managed nodes: no heartbeat for the grace period → Ready
+ * Unknown, taints {@code node.kubernetes.io/unreachable} NoSchedule and NoExecute, and the node's pods Ready
+ * False; a heartbeat undoes it. Terminating pods on a silent node go after their grace period plus a margin.
+ * One replica at a time (transaction advisory lock). Nodes whose agent never sent a heartbeat are not
+ * monitored: their status is whatever the API was told.
+ */
+@Component
+class NodeLifecycleMonitor {
+
+    static final String UNREACHABLE = "node.kubernetes.io/unreachable";
+    private static final Logger log = LoggerFactory.getLogger(NodeLifecycleMonitor.class);
+
+    private final JdbcTemplate jdbc;
+    private final ObjectStore store;
+    private final TransactionTemplate tx;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+    private final Duration grace;
+    private final Duration terminationMargin;
+
+    NodeLifecycleMonitor(JdbcTemplate jdbc, ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events,
+                         Clock clock, @Value("${everynode.nodes.grace-period:40s}") Duration grace,
+                         @Value("${everynode.nodes.termination-margin:30s}") Duration terminationMargin) {
+        this.jdbc = jdbc;
+        this.store = store;
+        this.tx = tx;
+        this.events = events;
+        this.clock = clock;
+        this.grace = grace;
+        this.terminationMargin = terminationMargin;
+    }
+
+    @Scheduled(fixedDelayString = "${everynode.nodes.monitor-period:2s}")
+    void monitor() {
+        List<String> changed = tx.execute(status -> {
+            Boolean locked = jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtextextended('node-lifecycle', 0))",
+                    Boolean.class);
+            if (!Boolean.TRUE.equals(locked)) {
+                return List.<String>of();
+            }
+            Instant now = clock.instant();
+            java.sql.Timestamp cutoff = java.sql.Timestamp.from(now.minus(grace));
+            List<String> lost = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE NOT unreachable "
+                    + "AND last_heartbeat < ?", String.class, cutoff);
+            List<String> back = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE unreachable "
+                    + "AND last_heartbeat >= ?", String.class, cutoff);
+            List<String> touched = new ArrayList<>();
+            for (String node : lost) {
+                if (setReachable(node, false, now)) {
+                    touched.add(node);
+                }
+            }
+            for (String node : back) {
+                if (setReachable(node, true, now)) {
+                    touched.add(node);
+                }
+            }
+            removeAbandonedTerminations(now);
+            return touched;
+        });
+        for (String node : changed) {
+            events.publishEvent(new ObjectChanged("Node", "", node, "MODIFIED", null));
+        }
+    }
+
+    private boolean setReachable(String name, boolean reachable, Instant now) {
+        jdbc.update("UPDATE node_heartbeats SET unreachable = ? WHERE node_name = ?", !reachable, name);
+        StoredObject node = store.getForUpdate("Node", "", name).orElse(null);
+        if (node == null) {
+            return false;
+        }
+        ObjectNode body = node.body().deepCopy();
+        setReadyCondition(body, reachable, now);
+        setUnreachableTaints(body, !reachable, now);
+        store.update(node, node.generation(), node.deletionTimestamp(), body);
+        if (!reachable) {
+            List<StoredObject> pods = new ArrayList<>();
+            for (StoredObject pod : store.listPodsOnNode(name)) {
+                ObjectNode podBody = pod.body().deepCopy();
+                if (PodConditions.markNotReady(podBody, "NodeUnreachable", now)) {
+                    pods.add(new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(),
+                            pod.resourceVersion(), pod.generation(), pod.createdAt(), pod.deletionTimestamp(), podBody));
+                }
+            }
+            store.updateBatch(pods);
+            pods.forEach(p -> events.publishEvent(new ObjectChanged("Pod", p.namespace(), p.name(), "MODIFIED", name)));
+        }
+        log.info("node {} node={}", reachable ? "reachable again" : "unreachable", name);
+        return true;
+    }
+
+    private static void setReadyCondition(ObjectNode node, boolean reachable, Instant now) {
+        ObjectNode status = Json.child(node, "status");
+        ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
+                ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
+        ObjectNode ready = null;
+        for (JsonNode c : conditions) {
+            if ("Ready".equals(c.path("type").asString("")) && c instanceof ObjectNode o) {
+                ready = o;
+            }
+        }
+        if (ready == null) {
+            ready = conditions.addObject().put("type", "Ready");
+        }
+        ready.put("status", reachable ? "True" : "Unknown");
+        ready.put("reason", reachable ? "KubeletReady" : "NodeStatusUnknown");
+        ready.put("message", reachable ? "everynode agent is posting ready status"
+                : "Kubelet stopped posting node status.");
+        ready.put("lastTransitionTime", Json.timestamp(now));
+        ready.put("lastHeartbeatTime", Json.timestamp(now));
+    }
+
+    private static void setUnreachableTaints(ObjectNode node, boolean add, Instant now) {
+        ObjectNode spec = Json.child(node, "spec");
+        ArrayNode taints = spec.has("taints") && spec.get("taints").isArray()
+                ? (ArrayNode) spec.get("taints") : spec.putArray("taints");
+        for (int i = taints.size() - 1; i >= 0; i--) {
+            if (UNREACHABLE.equals(taints.get(i).path("key").asString(""))) {
+                taints.remove(i);
+            }
+        }
+        if (add) {
+            taints.addObject().put("key", UNREACHABLE).put("effect", "NoSchedule").put("timeAdded", Json.timestamp(now));
+            taints.addObject().put("key", UNREACHABLE).put("effect", "NoExecute").put("timeAdded", Json.timestamp(now));
+        }
+        if (taints.isEmpty()) {
+            spec.remove("taints");
+        }
+    }
+
+    /** Pods told to stop on a node that went silent: nobody will confirm, so they go after grace + margin. */
+    private void removeAbandonedTerminations(Instant now) {
+        int removed = jdbc.update("""
+                DELETE FROM objects p USING node_heartbeats h
+                WHERE p.kind = 'Pod' AND p.node_name = h.node_name AND h.unreachable
+                  AND p.deletion_ts IS NOT NULL AND p.deletion_ts < ?""", java.sql.Timestamp.from(now.minus(terminationMargin)));
+        if (removed > 0) {
+            log.info("removed pods abandoned on silent nodes count={}", removed);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.everynode.node;
+
+import dev.everynode.apimachinery.ApiException;
+import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.ResourceService;
+import dev.everynode.apimachinery.StoredObject;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An agent (re-)registering its node: create it, or update what the host reports (labels, annotations, its own
+ * taints, status) and keep what the cluster decided (cordon, taints added by people or by the server), and its
+ * pods.
+ */
+@Component
+public class NodeRegistration {
+
+    /** The taint keys the server or kubectl manage; a re-registration never removes them. */
+    private static final Set<String> MANAGED_TAINT_PREFIX = Set.of("node.kubernetes.io/");
+
+    public record Result(StoredObject node, boolean created) {}
+
+    private final ResourceService resources;
+    private final NodeStrategy nodes;
+
+    NodeRegistration(ResourceService resources, NodeStrategy nodes) {
+        this.resources = resources;
+        this.nodes = nodes;
+    }
+
+    public Result register(ObjectNode node) {
+        String name = Json.text(node, "metadata", "name");
+        if (name == null || name.isEmpty()) {
+            throw ApiException.badRequest("metadata.name is required");
+        }
+        try {
+            return new Result(resources.create(nodes, null, node.deepCopy(), false), true);
+        } catch (ApiException e) {
+            if (e.code() != 409) {
+                throw e;
+            }
+        }
+        StoredObject updated = resources.write(nodes, null, name, false, current -> merge(current, node), false);
+        if (node.has("status")) {
+            updated = resources.write(nodes, null, name, false, current -> {
+                current.set("status", node.get("status").deepCopy());
+                return current;
+            }, true);
+        }
+        return new Result(updated, false);
+    }
+
+    /** Conditions from a heartbeat body; Ready stays the server's (it follows heartbeats). */
+    public void updateConditions(String name, ObjectNode body) {
+        JsonNode conditions = body.path("conditions");
+        if (!conditions.isArray()) {
+            return;
+        }
+        resources.write(nodes, null, name, false, current -> {
+            ObjectNode status = Json.child(current, "status");
+            ArrayNode merged = Json.MAPPER.createArrayNode();
+            for (JsonNode c : status.path("conditions")) {
+                if ("Ready".equals(c.path("type").asString(""))) {
+                    merged.add(c);
+                }
+            }
+            for (JsonNode c : conditions) {
+                if (!"Ready".equals(c.path("type").asString(""))) {
+                    merged.add(c);
+                }
+            }
+            status.set("conditions", merged);
+            return current;
+        }, true);
+    }
+
+    private static ObjectNode merge(ObjectNode current, ObjectNode reported) {
+        ObjectNode meta = Json.child(current, "metadata");
+        for (String map : new String[] {"labels", "annotations"}) {
+            JsonNode given = reported.path("metadata").get(map);
+            if (given != null && given.isObject()) {
+                ObjectNode target = Json.child(meta, map);
+                given.properties().forEach(e -> target.set(e.getKey(), e.getValue().deepCopy()));
+            }
+        }
+        JsonNode taints = reported.path("spec").get("taints");
+        if (taints != null && taints.isArray()) {
+            ObjectNode spec = Json.child(current, "spec");
+            ArrayNode next = Json.MAPPER.createArrayNode();
+            for (JsonNode t : spec.path("taints")) {
+                String key = t.path("key").asString("");
+                if (MANAGED_TAINT_PREFIX.stream().anyMatch(key::startsWith)) {
+                    next.add(t);
+                }
+            }
+            for (JsonNode t : taints) {
+                String key = t.path("key").asString("");
+                if (MANAGED_TAINT_PREFIX.stream().noneMatch(key::startsWith)) {
+                    next.add(t);
+                }
+            }
+            spec.set("taints", next);
+        }
+        return current;
+    }
+}
