@@ -19,6 +19,9 @@ public final class Codec {
 
     /** Parses a request body that must be one object; 415 for formats we do not read, 400 when malformed. */
     public static ObjectNode readObject(byte[] body, String contentType) {
+        if (ProtobufBodies.CONTENT_TYPE.equals(baseType(contentType)) && body != null) {
+            return ProtobufBodies.decode(body);
+        }
         JsonNode node = readTree(body, contentType);
         if (!(node instanceof ObjectNode object)) {
             throw ApiException.badRequest("the request body must be a single JSON or YAML object");

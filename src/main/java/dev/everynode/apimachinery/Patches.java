@@ -8,6 +8,8 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class Patches {
 
+    static final String APPLY = "application/apply-patch+yaml";
+
     static final java.util.Set<String> SUPPORTED = java.util.Set.of("application/merge-patch+json",
             "application/json-patch+json", "application/strategic-merge-patch+json");
 
@@ -20,7 +22,7 @@ public class Patches {
                 }
                 yield JsonPatches.applyJsonPatch(current, patch);
             }
-            case "application/strategic-merge-patch+json" ->
+            case "application/strategic-merge-patch+json", APPLY ->
                     StrategicMergePatch.apply(current, requireObject(patch), PatchSchema.forKind(type.kind()));
             default -> throw ApiException.unsupportedMediaType(patchType);
         };

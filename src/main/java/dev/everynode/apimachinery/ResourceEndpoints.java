@@ -20,10 +20,12 @@ public class ResourceEndpoints {
 
     private final ResourceService resources;
     private final Patches patches;
+    private final java.time.Clock clock;
 
-    public ResourceEndpoints(ResourceService resources, Patches patches) {
+    public ResourceEndpoints(ResourceService resources, Patches patches, java.time.Clock clock) {
         this.resources = resources;
         this.patches = patches;
+        this.clock = clock;
     }
 
     public ResponseEntity<byte[]> list(ResourceType type, String namespace, String labelSelector, String fieldSelector,
@@ -31,9 +33,14 @@ public class ResourceEndpoints {
         if (namespace != null) {
             resources.requireNamespace(type, namespace);
         }
+        long rv = resources.currentResourceVersion();
         List<ObjectNode> items = select(type, namespace, labelSelector, fieldSelector, extraFields).stream()
                 .map(StoredObject::body).toList();
-        return Codec.respond(HttpStatus.OK, Codec.list(type, resources.currentResourceVersion(), items), accept);
+        if (Tables.wantsTable(accept)) {
+            return Codec.respond(HttpStatus.OK, Tables.table(type, items, Long.toString(rv), clock.instant(),
+                    Tables.rowObject(includeObjectParam())), null);
+        }
+        return Codec.respond(HttpStatus.OK, Codec.list(type, rv, items), accept);
     }
 
     /** Objects of a type filtered by label and field selectors (400 for a malformed or unsupported selector). */
@@ -54,35 +61,77 @@ public class ResourceEndpoints {
     }
 
     public ResponseEntity<byte[]> get(ResourceType type, String namespace, String name, String accept) {
-        return Codec.respond(HttpStatus.OK, resources.get(type, namespace, name).body(), accept);
+        StoredObject o = resources.get(type, namespace, name);
+        if (Tables.wantsTable(accept)) {
+            return Codec.respond(HttpStatus.OK, Tables.table(type, List.of(o.body()),
+                    Long.toString(o.resourceVersion()), clock.instant(), Tables.rowObject(includeObjectParam())), null);
+        }
+        return Codec.respond(HttpStatus.OK, o.body(), accept);
+    }
+
+    private static String includeObjectParam() {
+        return param("includeObject");
     }
 
     public ResponseEntity<byte[]> create(ResourceStrategy strategy, String namespace, byte[] body, String contentType,
                                          String accept, String dryRun) {
-        ObjectNode object = Codec.readObject(body, contentType);
+        FieldValidation validation = FieldValidation.of(param("fieldValidation"));
+        ObjectNode object = validation.apply(strategy.type(), Codec.readObject(body, contentType));
         StoredObject created = resources.create(strategy, namespace, object, isDryRun(dryRun));
-        return Codec.respond(HttpStatus.CREATED, created.body(), accept);
+        return validation.decorate(Codec.respond(HttpStatus.CREATED, created.body(), accept));
     }
 
     public ResponseEntity<byte[]> replace(ResourceStrategy strategy, String namespace, String name, byte[] body,
                                           String contentType, String accept, String dryRun, boolean status) {
-        ObjectNode object = Codec.readObject(body, contentType);
+        FieldValidation validation = FieldValidation.of(param("fieldValidation"));
+        ObjectNode object = validation.apply(strategy.type(), Codec.readObject(body, contentType));
         StoredObject written = status
                 ? resources.updateStatus(strategy, namespace, name, object, isDryRun(dryRun))
                 : resources.update(strategy, namespace, name, object, isDryRun(dryRun));
-        return Codec.respond(HttpStatus.OK, written.body(), accept);
+        return validation.decorate(Codec.respond(HttpStatus.OK, written.body(), accept));
     }
 
+    /**
+     * PATCH in any of Kubernetes' patch types. Server-side apply ({@code application/apply-patch+yaml}) creates
+     * the object when it is absent and otherwise merges the applied configuration over it like a strategic merge
+     * patch; it keeps no field ownership, so it never reports conflicts (README: deliberate differences).
+     */
     public ResponseEntity<byte[]> patch(ResourceStrategy strategy, String namespace, String name, byte[] body,
                                         String contentType, String accept, String dryRun, boolean status) {
         String type = Codec.baseType(contentType);
-        if (!Patches.SUPPORTED.contains(type)) {
+        if (!Patches.SUPPORTED.contains(type) && !type.equals(Patches.APPLY)) {
             throw ApiException.unsupportedMediaType(contentType);
         }
+        FieldValidation validation = FieldValidation.of(param("fieldValidation"));
         JsonNode patch = Codec.readTree(body, Codec.isYaml(type) ? "application/yaml" : "application/json");
+        if (type.equals(Patches.APPLY) && !status) {
+            if (!(patch instanceof ObjectNode applied)) {
+                throw ApiException.badRequest("an apply configuration must be an object");
+            }
+            try {
+                resources.get(strategy.type(), namespace, name);
+            } catch (ApiException e) {
+                if (e.code() != 404 || e.detailsKind() == null || !e.detailsKind().equals(strategy.type().plural())) {
+                    throw e;
+                }
+                ObjectNode object = validation.apply(strategy.type(), applied.deepCopy());
+                Json.child(object, "metadata").put("name", name);
+                StoredObject created = resources.create(strategy, namespace, object, isDryRun(dryRun));
+                return validation.decorate(Codec.respond(HttpStatus.CREATED, created.body(), accept));
+            }
+        }
         StoredObject written = resources.write(strategy, namespace, name, isDryRun(dryRun),
-                current -> patches.apply(strategy.type(), type, current, patch), status);
-        return Codec.respond(HttpStatus.OK, written.body(), accept);
+                current -> validation.apply(strategy.type(), patches.apply(strategy.type(), type, current, patch)),
+                status);
+        return validation.decorate(Codec.respond(HttpStatus.OK, written.body(), accept));
+    }
+
+    private static String param(String name) {
+        var attributes = org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
+        if (attributes instanceof org.springframework.web.context.request.ServletRequestAttributes servlet) {
+            return servlet.getRequest().getParameter(name);
+        }
+        return null;
     }
 
     public ResponseEntity<byte[]> delete(ResourceStrategy strategy, String namespace, String name, byte[] body,

@@ -1,0 +1,69 @@
+package dev.everynode.apimachinery;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/** {@code ?watch=true} on every listable collection: a chunked stream of watch events (kubectl get -w, rollout status). */
+@RestController
+@Tag(name = "Watch", description = "?watch=true on any collection: newline-delimited {type, object} events")
+class WatchController {
+
+    private static final Map<String, ResourceType> BY_PLURAL = Map.of(
+            "namespaces", ResourceType.NAMESPACE, "nodes", ResourceType.NODE, "pods", ResourceType.POD,
+            "events", ResourceType.EVENT, "daemonsets", ResourceType.DAEMON_SET,
+            "controllerrevisions", ResourceType.CONTROLLER_REVISION);
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "pods", Set.of("spec.nodeName", "status.phase"),
+            "nodes", Set.of("spec.unschedulable"),
+            "namespaces", Set.of("status.phase"),
+            "events", Set.of("involvedObject.kind", "involvedObject.name", "involvedObject.namespace",
+                    "involvedObject.uid", "involvedObject.apiVersion", "reason", "type"));
+
+    private final WatchService watches;
+
+    WatchController(WatchService watches) {
+        this.watches = watches;
+    }
+
+    @GetMapping(path = {"/api/v1/namespaces", "/api/v1/nodes", "/api/v1/pods", "/api/v1/events",
+            "/api/v1/namespaces/{namespace}/pods", "/api/v1/namespaces/{namespace}/events",
+            "/apis/apps/v1/daemonsets", "/apis/apps/v1/namespaces/{namespace}/daemonsets",
+            "/apis/apps/v1/controllerrevisions", "/apis/apps/v1/namespaces/{namespace}/controllerrevisions"},
+            params = "watch=true")
+    @Operation(summary = "Watch a collection from a resourceVersion")
+    ResponseEntity<StreamingResponseBody> watch(HttpServletRequest http,
+                                                @PathVariable(required = false) String namespace,
+                                                @RequestParam(required = false) String labelSelector,
+                                                @RequestParam(required = false) String fieldSelector,
+                                                @RequestParam(required = false) String resourceVersion,
+                                                @RequestParam(defaultValue = "false") boolean allowWatchBookmarks,
+                                                @RequestParam(required = false) Long timeoutSeconds,
+                                                @RequestParam(required = false) String includeObject,
+                                                @RequestHeader(value = "Accept", required = false) String accept) {
+        String uri = http.getRequestURI();
+        String plural = uri.substring(uri.lastIndexOf('/') + 1);
+        ResourceType type = BY_PLURAL.get(plural);
+        if (type == null) {
+            throw ApiException.pathNotFound();
+        }
+        long timeout = timeoutSeconds == null || timeoutSeconds <= 0 ? 1800 : Math.min(timeoutSeconds, 3600);
+        WatchService.Request request = new WatchService.Request(type, namespace, labelSelector, fieldSelector,
+                FIELDS.getOrDefault(plural, Set.of()), resourceVersion, allowWatchBookmarks, Duration.ofSeconds(timeout),
+                Tables.wantsTable(accept), Tables.rowObject(includeObject));
+        watches.check(request);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                .body(out -> watches.stream(request, out));
+    }
+}

@@ -1,0 +1,203 @@
+package dev.everynode.apimachinery;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Kubernetes watch over the watch log: newline-delimited {@code {type, object}} events with a resourceVersion
+ * greater than the one asked for, synthetic ADDED events for the current state when none was given,
+ * bookmarks, and 410 Expired for a resourceVersion older than the log keeps. Each poll reads the log and the
+ * transaction snapshot together; changes of transactions that were still running are fetched again by xid
+ * once they commit, so a change is not lost when a transaction with a lower resourceVersion commits after one
+ * with a higher one.
+ */
+@Service
+public class WatchService {
+
+    /** What a watch asks for. */
+    public record Request(ResourceType type, String namespace, String labelSelector, String fieldSelector,
+                          Set<String> extraFields, String resourceVersion, boolean bookmarks, Duration timeout,
+                          boolean table, Tables.RowObject rowObject) {}
+
+    private record Row(long rv, String type, String name, String namespace, ObjectNode object) {}
+
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration BOOKMARK_EVERY = Duration.ofSeconds(5);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate snapshotTx;
+    private final ResourceEndpoints endpoints;
+    private final ResourceService resources;
+    private final Clock clock;
+
+    WatchService(JdbcTemplate jdbc, PlatformTransactionManager txManager, ResourceEndpoints endpoints,
+                 ResourceService resources, Clock clock) {
+        this.jdbc = jdbc;
+        this.snapshotTx = new TransactionTemplate(txManager);
+        this.snapshotTx.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+        this.snapshotTx.setReadOnly(true);
+        this.endpoints = endpoints;
+        this.resources = resources;
+        this.clock = clock;
+    }
+
+    /** Validates the request before the response starts (selectors, namespace), so errors are plain Status. */
+    public void check(Request request) {
+        if (request.namespace() != null) {
+            resources.requireNamespace(request.type(), request.namespace());
+        }
+        LabelSelector.parse(request.labelSelector() == null ? "" : request.labelSelector());
+        FieldSelector.parse(request.fieldSelector() == null ? "" : request.fieldSelector());
+    }
+
+    public void stream(Request request, OutputStream out) throws IOException {
+        LabelSelector labels = LabelSelector.parse(request.labelSelector() == null ? "" : request.labelSelector());
+        FieldSelector fields = FieldSelector.parse(request.fieldSelector() == null ? "" : request.fieldSelector());
+        long last;
+        String rv = request.resourceVersion();
+        if (rv == null || rv.isEmpty() || rv.equals("0")) {
+            last = resources.currentResourceVersion();
+            for (StoredObject o : endpoints.select(request.type(), request.namespace(), request.labelSelector(),
+                    request.fieldSelector(), request.extraFields())) {
+                write(out, request, "ADDED", o.body(), last);
+            }
+        } else {
+            try {
+                last = Long.parseLong(rv);
+            } catch (NumberFormatException e) {
+                writeExpired(out, rv, "invalid resource version");
+                return;
+            }
+            Long pruned = jdbc.queryForObject("SELECT pruned FROM watch_horizon WHERE id = 1", Long.class);
+            if (pruned != null && last < pruned) {
+                writeExpired(out, rv, "too old resource version: " + rv + " (" + pruned + ")");
+                return;
+            }
+        }
+        out.flush();
+        Instant end = clock.instant().plus(request.timeout());
+        Instant nextBookmark = clock.instant().plus(BOOKMARK_EVERY);
+        List<String> pendingXids = List.of();
+        while (clock.instant().isBefore(end)) {
+            long from = last;
+            List<String> pending = pendingXids;
+            List<Row> rows = new ArrayList<>();
+            List<String> inFlight = new ArrayList<>();
+            snapshotTx.executeWithoutResult(status -> {
+                String snapshot = jdbc.queryForObject("SELECT pg_current_snapshot()::text", String.class);
+                String[] parts = snapshot.split(":");
+                if (parts.length > 2 && !parts[2].isEmpty()) {
+                    inFlight.addAll(List.of(parts[2].split(",")));
+                }
+                rows.addAll(read(request, from, pending));
+            });
+            pendingXids = inFlight;
+            boolean wrote = false;
+            for (Row row : rows) {
+                last = Math.max(last, row.rv());
+                if (request.namespace() != null && !request.namespace().equals(row.namespace())) {
+                    continue;
+                }
+                StoredObject o = new StoredObject(request.type().kind(), row.namespace(), row.name(), null, row.rv(),
+                        0, null, null, row.object());
+                if (!labels.matches(Json.stringMap(row.object().path("metadata").get("labels")))
+                        || !fields.matches(f -> ResourceEndpoints.fieldValue(o, f))) {
+                    continue;
+                }
+                write(out, request, row.type(), row.object(), row.rv());
+                wrote = true;
+            }
+            if (wrote) {
+                out.flush();
+            } else if (request.bookmarks() && clock.instant().isAfter(nextBookmark)) {
+                writeBookmark(out, request, last);
+                nextBookmark = clock.instant().plus(BOOKMARK_EVERY);
+            } else {
+                sleep(POLL);
+            }
+        }
+    }
+
+    private List<Row> read(Request request, long from, List<String> pendingXids) throws org.springframework.dao.DataAccessException {
+        return jdbc.query(con -> {
+            var ps = con.prepareStatement("SELECT resource_version, event_type, namespace, name, uid, generation, "
+                    + "created_at, deletion_ts, body::text FROM watch_events WHERE kind = ? "
+                    + "AND (resource_version > ? OR xid = ANY(?::xid8[])) ORDER BY resource_version");
+            ps.setString(1, request.type().kind());
+            ps.setLong(2, from);
+            Array xids = con.createArrayOf("text", pendingXids.toArray());
+            ps.setArray(3, xids);
+            return ps;
+        }, (rs, i) -> {
+            ObjectNode body = Json.parseObject(rs.getString(9));
+            ObjectNode meta = Json.child(body, "metadata");
+            meta.put("uid", rs.getObject(5, UUID.class).toString());
+            meta.put("resourceVersion", Long.toString(rs.getLong(1)));
+            if (rs.getLong(6) > 0) {
+                meta.put("generation", rs.getLong(6));
+            }
+            meta.put("creationTimestamp", Json.timestamp(rs.getTimestamp(7).toInstant()));
+            Timestamp deletion = rs.getTimestamp(8);
+            if (deletion != null) {
+                meta.put("deletionTimestamp", Json.timestamp(deletion.toInstant()));
+            }
+            return new Row(rs.getLong(1), rs.getString(2), rs.getString(4), rs.getString(3), body);
+        });
+    }
+
+    private void write(OutputStream out, Request request, String type, ObjectNode object, long rv) throws IOException {
+        ObjectNode event = Json.object();
+        event.put("type", type);
+        event.set("object", request.table()
+                ? Tables.table(request.type(), List.of(object), Long.toString(rv), clock.instant(), request.rowObject())
+                : object);
+        out.write(Json.MAPPER.writeValueAsBytes(event));
+        out.write('\n');
+    }
+
+    private void writeBookmark(OutputStream out, Request request, long rv) throws IOException {
+        ObjectNode object = Json.object();
+        object.put("kind", request.type().kind());
+        object.put("apiVersion", request.type().apiVersion());
+        object.putObject("metadata").put("resourceVersion", Long.toString(rv));
+        ObjectNode event = Json.object();
+        event.put("type", "BOOKMARK");
+        event.set("object", object);
+        out.write(Json.MAPPER.writeValueAsBytes(event));
+        out.write('\n');
+        out.flush();
+    }
+
+    private static void writeExpired(OutputStream out, String rv, String message) throws IOException {
+        ApiException gone = new ApiException(410, "Expired", message, null, null, null, null);
+        ObjectNode event = Json.object();
+        event.put("type", "ERROR");
+        event.set("object", StatusBodies.failure(gone));
+        out.write((Json.write(event) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.everynode.kubectl;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real kubectl on PATH against the test server. Each instance has its own HOME, so the discovery and
+ * HTTP caches in ~/.kube/cache start empty and every run exercises discovery afresh.
+ */
+final class Kubectl {
+
+    record Result(int exitCode, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+        }
+    }
+
+    private final Path home;
+    private final Path kubeconfig;
+
+    Kubectl(Path dir, int port) {
+        try {
+            home = Files.createDirectories(dir.resolve("home"));
+            kubeconfig = dir.resolve("kubeconfig");
+            Files.writeString(kubeconfig, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters:
+                    - name: everynode
+                      cluster:
+                        server: http://localhost:%d
+                    contexts:
+                    - name: everynode
+                      context:
+                        cluster: everynode
+                        user: tester
+                    current-context: everynode
+                    users:
+                    - name: tester
+                      user: {}
+                    """.formatted(port));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Result run(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add("kubectl");
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("KUBECONFIG", kubeconfig.toString());
+        pb.environment().put("HOME", home.toString());
+        try {
+            Path out = Files.createTempFile(home, "stdout", ".txt");
+            Path err = Files.createTempFile(home, "stderr", ".txt");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process process = pb.start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish within 60s");
+            }
+            Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            // The transcript in the test output is what a reader needs when kubectl disagrees with the server.
+            System.out.println("$ kubectl " + String.join(" ", args) + "\n" + result);
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
