@@ -87,11 +87,13 @@ class DaemonSetApiTest extends IntegrationTest {
         api.post(DS, Fixtures.fluentd());
         JsonNode created = fresh();
         ObjectNode labelsOnly = ((ObjectNode) created).deepCopy();
+        ((ObjectNode) labelsOnly.path("metadata")).remove("resourceVersion");
         Json.child(Json.child(labelsOnly, "metadata"), "labels").put("team", "logging");
         JsonNode afterLabels = api.put(DS + "/fluentd", labelsOnly).json();
         assertThat(afterLabels.path("metadata").path("generation").asLong()).isEqualTo(1);
 
         ObjectNode specChange = ((ObjectNode) fresh()).deepCopy();
+        ((ObjectNode) specChange.path("metadata")).remove("resourceVersion");
         imageOf(specChange, "fluent/fluentd:v2");
         JsonNode afterSpec = api.put(DS + "/fluentd", specChange).json();
         assertThat(afterSpec.path("metadata").path("generation").asLong()).isEqualTo(2);

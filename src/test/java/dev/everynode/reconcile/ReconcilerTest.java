@@ -229,7 +229,7 @@ class ReconcilerTest extends IntegrationTest {
 
     @Test
     void racingReconcilersCreateNoDuplicates() throws Exception {
-        api.post(DS, Fixtures.fluentd());
+        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<?>> runs = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -243,7 +243,7 @@ class ReconcilerTest extends IntegrationTest {
                 SELECT count(*) FROM (SELECT node_name FROM objects WHERE kind = 'Pod' AND deletion_ts IS NULL
                 GROUP BY owner_uid, node_name HAVING count(*) > 1) d""", Integer.class);
         assertThat(duplicates).isZero();
-        assertThat(livePods()).hasSize(3);
+        Await.until("3 pods", WAIT, () -> livePods().size() == 3);
     }
 
     private String emptySelectorDaemonSet() {

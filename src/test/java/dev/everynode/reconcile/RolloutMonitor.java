@@ -1,0 +1,128 @@
+package dev.everynode.reconcile;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Watches a DaemonSet's pods straight from the database (one consistent SELECT per observation, every ~50 ms) and
+ * checks an invariant on each observation; violations are collected and asserted by the test at the end.
+ */
+final class RolloutMonitor implements AutoCloseable {
+
+    /** One pod as observed: live = not terminating; ready = condition Ready=True. */
+    record PodRow(String name, String node, String hash, boolean terminating, String phase, boolean ready) {
+        boolean live() {
+            return !terminating;
+        }
+    }
+
+    /** All pods of the observation, grouped by node (sorted by node name). */
+    record Observation(List<PodRow> pods) {
+        Map<String, List<PodRow>> byNode() {
+            Map<String, List<PodRow>> out = new TreeMap<>();
+            pods.forEach(p -> out.computeIfAbsent(p.node(), n -> new ArrayList<>()).add(p));
+            return out;
+        }
+
+        List<PodRow> live(String node) {
+            return pods.stream().filter(p -> node.equals(p.node()) && p.live()).toList();
+        }
+
+        /** Nodes in {@code nodes} without a live Ready pod. */
+        Set<String> unavailable(Set<String> nodes) {
+            Set<String> out = new TreeSet<>();
+            for (String n : nodes) {
+                if (live(n).stream().noneMatch(PodRow::ready)) {
+                    out.add(n);
+                }
+            }
+            return out;
+        }
+
+        /** Nodes with two or more live pods. */
+        Set<String> doubled() {
+            Set<String> out = new TreeSet<>();
+            byNode().forEach((n, ps) -> {
+                if (ps.stream().filter(PodRow::live).count() > 1) {
+                    out.add(n);
+                }
+            });
+            return out;
+        }
+    }
+
+    private static final String QUERY = """
+            SELECT name, node_name, revision_hash, deletion_ts IS NOT NULL AS terminating,
+                   body->'status'->>'phase' AS phase,
+                   EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(body->'status'->'conditions', '[]'::jsonb)) c
+                           WHERE c->>'type' = 'Ready' AND c->>'status' = 'True') AS ready
+            FROM objects WHERE kind = 'Pod' AND namespace = 'kube-system'""";
+
+    private final JdbcTemplate jdbc;
+    private final Function<Observation, String> check;
+    private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile int observations;
+
+    /** @param check returns null when the observation is fine, else a description of the violation */
+    RolloutMonitor(JdbcTemplate jdbc, Function<Observation, String> check) {
+        this.jdbc = jdbc;
+        this.check = check;
+        this.thread = new Thread(this::loop, "rollout-monitor");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    Observation observe() {
+        return new Observation(jdbc.query(QUERY, (rs, i) -> new PodRow(rs.getString("name"), rs.getString("node_name"),
+                rs.getString("revision_hash"), rs.getBoolean("terminating"), rs.getString("phase"),
+                rs.getBoolean("ready"))));
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Observation o = observe();
+                String violation = check.apply(o);
+                observations++;
+                if (violation != null && violations.size() < 20) {
+                    violations.add(violation + " in " + o.pods());
+                }
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    violations.add("monitor failed: " + e);
+                }
+            }
+        }
+    }
+
+    int observations() {
+        return observations;
+    }
+
+    List<String> violations() {
+        return List.copyOf(violations);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
