@@ -14,6 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * JSON merge patch (RFC 7396, {@code application/merge-patch+json}) and JSON patch (RFC 6902,
  * {@code application/json-patch+json}) on Jackson trees. Both return new trees and leave their inputs alone.
+ * Written here rather than taken from a library: the Java ones work on Jackson 2 or jakarta.json, and the
+ * jakarta.json implementation (Parsson, tried) breaks RFC 6902 on two cases kubectl users can hit: {@code test}
+ * compares 1 and 1.0 as different, and array indices with leading zeros are accepted.
  */
 public final class JsonPatches {
 

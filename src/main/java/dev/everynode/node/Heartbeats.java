@@ -39,7 +39,9 @@ public class Heartbeats {
                @Value("${everynode.nodes.grace-period:40s}") Duration grace) {
         this.jdbc = jdbc;
         this.clock = clock;
-        this.interval = interval;
+        // An agent told to beat less often than a third of the grace period would flap between Ready and Unknown.
+        Duration third = grace.dividedBy(3);
+        this.interval = interval.compareTo(third) > 0 ? (third.isZero() ? Duration.ofSeconds(1) : third) : interval;
         this.grace = grace;
     }
 

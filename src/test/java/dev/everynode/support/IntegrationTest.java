@@ -17,6 +17,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "everynode.reconcile.resync-period=2s",
         "everynode.gc.period=1s",
         "everynode.nodes.grace-period=3s",
+        "everynode.nodes.heartbeat-interval=1s",
         "everynode.nodes.monitor-period=500ms",
         "everynode.nodes.termination-margin=2s"})
 public abstract class IntegrationTest {
