@@ -4,7 +4,10 @@ import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.Codec;
 import dev.everynode.apimachinery.DeleteOptions;
 import dev.everynode.apimachinery.Json;
+import dev.everynode.platform.security.Principal;
+import dev.everynode.platform.security.TokenRegistry;
 import dev.everynode.pod.PodStrategy;
+import jakarta.servlet.http.HttpServletRequest;
 import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
@@ -45,12 +48,16 @@ class AgentController {
     private final Heartbeats heartbeats;
     private final Assignments assignments;
     private final PodStatusReports reports;
+    static final String NODE_TOKEN_HEADER = "Everynode-Node-Token";
+
     private final ResourceService resources;
     private final PodStrategy pods;
+    private final TokenRegistry credentials;
 
     AgentController(NodeRegistration registration, Heartbeats heartbeats, Assignments assignments,
-                    PodStatusReports reports, ResourceService resources, PodStrategy pods) {
+                    PodStatusReports reports, ResourceService resources, PodStrategy pods, TokenRegistry credentials) {
         this.pods = pods;
+        this.credentials = credentials;
         this.registration = registration;
         this.heartbeats = heartbeats;
         this.assignments = assignments;
@@ -59,13 +66,30 @@ class AgentController {
     }
 
     @PostMapping
-    @Operation(summary = "Register a node, or update it when it exists (its pods are kept)")
+    @Operation(summary = "Register a node, or update it when it exists (its pods are kept). With a bootstrap token, "
+            + "the answer carries the node's own credential in the Everynode-Node-Token header.")
     ResponseEntity<byte[]> register(@RequestBody byte[] body,
                                     @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                    @RequestHeader(value = "Accept", required = false) String accept) {
-        NodeRegistration.Result result = registration.register(Codec.readObject(body, contentType));
+                                    @RequestHeader(value = "Accept", required = false) String accept,
+                                    HttpServletRequest request) {
+        ObjectNode node = Codec.readObject(body, contentType);
+        Principal who = (Principal) request.getAttribute(Principal.REQUEST_ATTRIBUTE);
+        String name = Json.text(node, "metadata", "name");
+        if (who != null && who.role() == Principal.Role.node && !who.nodeName().equals(name)) {
+            throw ApiException.forbidden("nodes \"" + name + "\" is forbidden: node \"" + who.nodeName()
+                    + "\" can only register itself");
+        }
+        NodeRegistration.Result result = registration.register(node);
         heartbeats.registered(result.node().name());
-        return Codec.respond(result.created() ? HttpStatus.CREATED : HttpStatus.OK, result.node().body(), accept);
+        ResponseEntity<byte[]> response = Codec.respond(result.created() ? HttpStatus.CREATED : HttpStatus.OK,
+                result.node().body(), accept);
+        if (who != null && who.role() == Principal.Role.bootstrap) {
+            // The bootstrap token only gets a node in; from now on the agent uses a credential bound to its node.
+            String credential = credentials.issueNodeCredential(result.node().name()).token();
+            return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
+                    .header(NODE_TOKEN_HEADER, credential).body(response.getBody());
+        }
+        return response;
     }
 
     @PutMapping("/{node}/heartbeat")

@@ -37,6 +37,7 @@ public final class Codec {
         try {
             JsonNode node;
             if (isYaml(type)) {
+                refuseAliases(body);
                 node = Json.YAML.readTree(body);
             } else if (isJson(type)) {
                 node = Json.MAPPER.readTree(body);
@@ -50,6 +51,21 @@ public final class Codec {
         } catch (JacksonException e) {
             throw ApiException.badRequest("the request body could not be decoded as " + (isYaml(type) ? "YAML" : "JSON")
                     + ": " + firstLine(e.getOriginalMessage()));
+        }
+    }
+
+    /**
+     * YAML anchors and aliases are refused: the parser would not expand them (an alias would silently become a
+     * string), and expanding them is how YAML bombs work. Kubernetes manifests do not need them.
+     */
+    private static void refuseAliases(byte[] body) {
+        try (var parser = (tools.jackson.dataformat.yaml.YAMLParser) Json.YAML.createParser(body)) {
+            while (parser.nextToken() != null) {
+                if (parser.isCurrentAlias()) {
+                    throw ApiException.badRequest("YAML aliases (*" + parser.getString() + ") are not supported; "
+                            + "write the value out instead");
+                }
+            }
         }
     }
 

@@ -30,10 +30,23 @@ public final class ApiClient {
     }
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String token;
+    private final HttpClient http;
 
+    /** A client that authenticates as the test context's admin. */
     public ApiClient(String base) {
+        this(base, IntegrationTest.ADMIN_TOKEN, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    private ApiClient(String base, String token, HttpClient http) {
         this.base = base;
+        this.token = token;
+        this.http = http;
+    }
+
+    /** The same server with another bearer token (null: none). */
+    public ApiClient withToken(String other) {
+        return new ApiClient(base, other, http);
     }
 
     public String base() {
@@ -76,6 +89,9 @@ public final class ApiClient {
         }
         if (accept != null) {
             request.header("Accept", accept);
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
         }
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : body instanceof byte[] bytes ? HttpRequest.BodyPublishers.ofByteArray(bytes)

@@ -16,11 +16,19 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "everynode.reconcile.resync-period=2s",
         "everynode.gc.period=1s",
+        "everynode.security.admin-token=" + IntegrationTest.ADMIN_TOKEN,
+        "everynode.security.bootstrap-token=" + IntegrationTest.BOOTSTRAP_TOKEN,
+        "everynode.security.auth-failures-per-minute=1000",
         "everynode.nodes.grace-period=3s",
         "everynode.nodes.heartbeat-interval=1s",
         "everynode.nodes.monitor-period=500ms",
         "everynode.nodes.termination-margin=2s"})
 public abstract class IntegrationTest {
+
+    /** The admin token of the test context; {@link ApiClient} sends it unless told otherwise. */
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+    /** The bootstrap token of the test context: registers nodes, nothing else. */
+    public static final String BOOTSTRAP_TOKEN = "test-bootstrap-token-0123456789";
 
     @LocalServerPort
     protected int port;
@@ -46,6 +54,7 @@ public abstract class IntegrationTest {
                     + "'kube-public', 'kube-node-lease')");
             jdbc.update("DELETE FROM pod_backoff");
             jdbc.update("DELETE FROM node_heartbeats");
+            jdbc.update("DELETE FROM api_tokens");
             Thread.sleep(300);
         }
         api = new ApiClient("http://localhost:" + port);

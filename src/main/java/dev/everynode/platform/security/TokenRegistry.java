@@ -1,0 +1,113 @@
+package dev.everynode.platform.security;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Resolves bearer tokens to principals: the configured admin, bootstrap and user tokens, then tokens in the
+ * database (cached for a few seconds; a revocation on this replica takes effect at once, on others within the
+ * cache time). Also issues and revokes database tokens.
+ */
+@Component
+public class TokenRegistry {
+
+    private static final Duration CACHE = Duration.ofSeconds(5);
+
+    /** A stored token without its secret. */
+    public record Stored(UUID id, String name, String role, String nodeName, Instant createdAt, Instant revokedAt) {}
+
+    /** A token just issued: the secret is shown this once. */
+    public record Issued(UUID id, String token, Principal principal) {}
+
+    private record Cached(Optional<Principal> principal, Instant at) {}
+
+    private final JdbcTemplate jdbc;
+    private final SecurityProperties properties;
+    private final Clock clock;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    TokenRegistry(JdbcTemplate jdbc, SecurityProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    public Optional<Principal> resolve(String token) {
+        String hash = Tokens.sha256(token);
+        if (hasText(properties.adminToken()) && Tokens.sameHash(hash, Tokens.sha256(properties.adminToken()))) {
+            return Optional.of(Principal.admin("admin"));
+        }
+        if (hasText(properties.bootstrapToken()) && Tokens.sameHash(hash, Tokens.sha256(properties.bootstrapToken()))) {
+            return Optional.of(new Principal("bootstrap", Principal.Role.bootstrap, null));
+        }
+        for (SecurityProperties.User user : properties.usersOrEmpty()) {
+            if (Tokens.sameHash(hash, user.tokenSha256() == null ? null : user.tokenSha256().toLowerCase())) {
+                return Optional.of(new Principal(user.name(), Principal.Role.valueOf(user.role()), null));
+            }
+        }
+        Cached cached = cache.get(hash);
+        if (cached != null && cached.at().plus(CACHE).isAfter(clock.instant())) {
+            return cached.principal();
+        }
+        Optional<Principal> found = jdbc.query("SELECT name, role, node_name FROM api_tokens "
+                        + "WHERE token_hash = ? AND revoked_at IS NULL",
+                (rs, i) -> new Principal(rs.getString(1), Principal.Role.valueOf(rs.getString(2)), rs.getString(3)),
+                hash).stream().findFirst();
+        if (cache.size() > 100_000) {
+            cache.clear();
+        }
+        cache.put(hash, new Cached(found, clock.instant()));
+        return found;
+    }
+
+    public Issued issue(String name, Principal.Role role, String nodeName) {
+        String token = Tokens.generate(role == Principal.Role.node ? "enn_" : "ent_");
+        UUID id = UUID.randomUUID();
+        jdbc.update("INSERT INTO api_tokens (id, name, role, node_name, token_hash) VALUES (?, ?, ?, ?, ?)",
+                id, name, role.name(), nodeName, Tokens.sha256(token));
+        return new Issued(id, token, new Principal(name, role, nodeName));
+    }
+
+    /** A fresh credential for a node; its earlier credentials stop working. */
+    public Issued issueNodeCredential(String nodeName) {
+        revokeNode(nodeName);
+        return issue("system:node:" + nodeName, Principal.Role.node, nodeName);
+    }
+
+    public boolean revoke(UUID id) {
+        boolean revoked = jdbc.update("UPDATE api_tokens SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL",
+                id) > 0;
+        cache.clear();
+        return revoked;
+    }
+
+    public void revokeNode(String nodeName) {
+        jdbc.update("UPDATE api_tokens SET revoked_at = now() WHERE node_name = ? AND revoked_at IS NULL", nodeName);
+        cache.clear();
+    }
+
+    public List<Stored> list() {
+        return jdbc.query("SELECT id, name, role, node_name, created_at, revoked_at FROM api_tokens ORDER BY created_at",
+                (rs, i) -> new Stored(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getTimestamp(5).toInstant(),
+                        rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant()));
+    }
+
+    boolean hasStoredAdmin() {
+        Boolean any = jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM api_tokens WHERE role = 'admin' "
+                + "AND revoked_at IS NULL)", Boolean.class);
+        return Boolean.TRUE.equals(any);
+    }
+
+    static boolean hasText(String s) {
+        return s != null && !s.isBlank();
+    }
+}
