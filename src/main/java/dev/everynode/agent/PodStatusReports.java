@@ -55,11 +55,20 @@ class PodStatusReports {
         ObjectNode answer = tx.execute(status -> {
             ObjectNode out = Json.object();
             ArrayNode results = out.putArray("results");
+            List<String> namespaces = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            statuses.forEach(item -> {
+                namespaces.add(item.path("namespace").asString());
+                names.add(item.path("name").asString());
+            });
+            java.util.Map<String, StoredObject> locked = new java.util.HashMap<>();
+            store.getManyForUpdate("Pod", namespaces, names).forEach(p -> locked.put(p.namespace() + "/" + p.name(), p));
+            java.util.Map<String, StoredObject> pending = new java.util.LinkedHashMap<>();
             for (JsonNode item : statuses) {
                 String ns = item.path("namespace").asString();
                 String name = item.path("name").asString();
                 ObjectNode result = results.addObject().put("namespace", ns).put("name", name);
-                StoredObject pod = store.getForUpdate("Pod", ns, name).orElse(null);
+                StoredObject pod = pending.getOrDefault(ns + "/" + name, locked.get(ns + "/" + name));
                 if (pod == null) {
                     result.put("result", "notFound").put("message", "pods \"" + name + "\" not found");
                     continue;
@@ -81,10 +90,11 @@ class PodStatusReports {
                     result.put("result", "unchanged");
                     continue;
                 }
-                written.add(new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(),
+                pending.put(ns + "/" + name, new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(),
                         pod.resourceVersion(), pod.generation(), pod.createdAt(), pod.deletionTimestamp(), next));
                 result.put("result", "applied");
             }
+            written.addAll(pending.values());
             store.updateBatch(written);
             return out;
         });

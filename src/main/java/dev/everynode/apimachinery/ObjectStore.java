@@ -147,6 +147,58 @@ public class ObjectStore {
                 + "deletion_ts = ?, owner_uid = ?, node_name = ?, revision_hash = ?, body = ?::jsonb WHERE uid = ?", args);
     }
 
+    /**
+     * Starts the graceful deletion of pods in one statement: deletionTimestamp = now + each pod's own
+     * terminationGracePeriodSeconds (30 when unset), as the API server does; pods already terminating keep theirs.
+     */
+    public void markTerminating(List<UUID> uids, Instant now) {
+        if (uids.isEmpty()) {
+            return;
+        }
+        jdbc.update(con -> {
+            var ps = con.prepareStatement("""
+                    UPDATE objects p SET resource_version = nextval('resource_version_seq'),
+                        deletion_ts = g.at,
+                        body = jsonb_set(jsonb_set(p.body, '{metadata,deletionTimestamp}',
+                                   to_jsonb(to_char(g.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))),
+                               '{metadata,deletionGracePeriodSeconds}', to_jsonb(g.grace))
+                    FROM (SELECT uid, grace, date_trunc('second', ?::timestamptz) + make_interval(secs => grace) AS at
+                          FROM (SELECT uid, COALESCE((body->'spec'->>'terminationGracePeriodSeconds')::int, 30) AS grace
+                                FROM objects WHERE uid = ANY(?)) x) g
+                    WHERE p.uid = g.uid AND p.deletion_ts IS NULL""");
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setArray(2, con.createArrayOf("uuid", uids.toArray()));
+            return ps;
+        });
+    }
+
+    /** Row-locks and reads many objects of one kind by namespace and name, in a fixed order (no deadlocks). */
+    public List<StoredObject> getManyForUpdate(String kind, List<String> namespaces, List<String> names) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query(con -> {
+            var ps = con.prepareStatement("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND (namespace, name) IN "
+                    + "(SELECT * FROM unnest(?::text[], ?::text[])) ORDER BY namespace, name FOR UPDATE");
+            ps.setString(1, kind);
+            ps.setArray(2, con.createArrayOf("text", namespaces.toArray()));
+            ps.setArray(3, con.createArrayOf("text", names.toArray()));
+            return ps;
+        }, ROW);
+    }
+
+    /** Full documents of some objects, by uid. */
+    public List<StoredObject> getByUids(List<UUID> uids) {
+        if (uids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query(con -> {
+            var ps = con.prepareStatement("SELECT " + COLUMNS + " FROM objects WHERE uid = ANY(?)");
+            ps.setArray(1, con.createArrayOf("uuid", uids.toArray()));
+            return ps;
+        }, ROW);
+    }
+
     public void deleteBatch(List<UUID> uids) {
         List<Object[]> args = uids.stream().map(u -> new Object[] {u}).toList();
         jdbc.batchUpdate("DELETE FROM objects WHERE uid = ?", args);

@@ -7,15 +7,27 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The node-agent protocol (docs/agent-protocol.md) over java.net.http; every request carries the token. */
+/**
+ * The node-agent protocol (docs/agent-protocol.md) over java.net.http. Every request carries a bearer token: the
+ * node's own credential when it has one, else {@code --token}. A registration answered with an
+ * {@code Everynode-Node-Token} header (the server issues it for a bootstrap token) switches to that credential and
+ * keeps it in {@code <state-dir>/node-token} for the next start; a 401 with the credential drops it, so the
+ * agent registers again with {@code --token}.
+ */
 final class ControlPlaneClient {
 
-    record Response(int status, byte[] body, String etag) {
+    static final String NODE_TOKEN_HEADER = "Everynode-Node-Token";
+
+    record Response(int status, byte[] body, String etag, String nodeToken) {
         JsonNode json() {
             return body.length == 0 ? Js.object() : Js.parse(body);
         }
@@ -28,17 +40,60 @@ final class ControlPlaneClient {
     private final String server;
     private final String node;
     private final String token;
+    private final Path credentialFile;
+    private volatile String credential;
+    private volatile boolean credentialRejected;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    ControlPlaneClient(String server, String node, String token) {
+    ControlPlaneClient(String server, String node, String token, Path credentialFile) {
         this.server = server;
         this.node = node;
         this.token = token;
+        this.credentialFile = credentialFile;
+        try {
+            if (credentialFile != null && Files.exists(credentialFile)) {
+                String saved = Files.readString(credentialFile).strip();
+                credential = saved.isEmpty() ? null : saved;
+            }
+        } catch (IOException e) {
+            Log.info("cannot read %s: %s", credentialFile, e.getMessage());
+        }
+    }
+
+    /** True once after the server refused the node credential: the caller registers again. */
+    boolean takeCredentialRejected() {
+        boolean was = credentialRejected;
+        credentialRejected = false;
+        return was;
+    }
+
+    boolean hasNodeCredential() {
+        return credential != null;
     }
 
     Response register(ObjectNode nodeObject) throws IOException {
-        return send("POST", "/agent/v1/nodes", Js.bytes(nodeObject), null, Duration.ofSeconds(30));
+        Response r = send("POST", "/agent/v1/nodes", Js.bytes(nodeObject), null, Duration.ofSeconds(30));
+        if ((r.status() == 200 || r.status() == 201) && r.nodeToken() != null && !r.nodeToken().isBlank()) {
+            credential = r.nodeToken().strip();
+            Log.info("received this node's own credential: using it from now on");
+            if (credentialFile != null) {
+                try {
+                    Files.createDirectories(credentialFile.getParent());
+                    Path tmp = credentialFile.resolveSibling(credentialFile.getFileName() + ".tmp");
+                    Files.writeString(tmp, credential);
+                    try {
+                        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                    } catch (UnsupportedOperationException e) {
+                        // not a POSIX file system
+                    }
+                    Files.move(tmp, credentialFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    Log.info("cannot save the node credential in %s: %s", credentialFile, e.getMessage());
+                }
+            }
+        }
+        return r;
     }
 
     Response heartbeat() throws IOException {
@@ -68,8 +123,9 @@ final class ControlPlaneClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + path)).timeout(timeout)
                 .header("Accept", "application/json")
                 .header("User-Agent", HostInfo.VERSION);
-        if (token != null && !token.isEmpty()) {
-            request.header("Authorization", "Bearer " + token);
+        String bearer = credential != null ? credential : token;
+        if (bearer != null && !bearer.isEmpty()) {
+            request.header("Authorization", "Bearer " + bearer);
         }
         if (ifNoneMatch != null) {
             request.header("If-None-Match", ifNoneMatch);
@@ -82,8 +138,17 @@ final class ControlPlaneClient {
         }
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() == 401 && credential != null && credential.equals(bearer)) {
+                Log.info("the control plane refused this node's credential: registering again with --token");
+                credential = null;
+                credentialRejected = true;
+                if (credentialFile != null) {
+                    Files.deleteIfExists(credentialFile);
+                }
+            }
             return new Response(response.statusCode(), response.body() == null ? new byte[0] : response.body(),
-                    response.headers().firstValue("ETag").orElse(null));
+                    response.headers().firstValue("ETag").orElse(null),
+                    response.headers().firstValue(NODE_TOKEN_HEADER).orElse(null));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -34,7 +34,8 @@ public final class Main {
     Main(Args args) {
         this.args = args;
         Log.node = args.node;
-        this.client = new ControlPlaneClient(args.server, args.node, args.token);
+        this.client = new ControlPlaneClient(args.server, args.node, args.token,
+                args.stateDir.resolve("node-token"));
         this.runtime = args.runtime.equals("docker") ? new DockerRuntime(Path.of(args.dockerSocket), args.node)
                 : new ProcessRuntime();
         this.reporter = new StatusReporter(client);
@@ -105,6 +106,9 @@ public final class Main {
 
     private void ensureRegistered() throws IOException {
         synchronized (registering) {
+            if (client.takeCredentialRejected()) {
+                registered = false;
+            }
             if (!registered) {
                 register();
             }

@@ -46,6 +46,8 @@ class DaemonSetReconciler {
     private final PlanExecutor executor;
     private final EventRecorder recorder;
     private final BackoffStore backoffs;
+    private final NodeCache nodeCache;
+    private final PodSummaries summaries;
     private final ApplicationEventPublisher publisher;
     private final Clock clock;
     private final int burstLimit;
@@ -53,9 +55,10 @@ class DaemonSetReconciler {
     private static final long DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
     DaemonSetReconciler(ObjectStore store, JdbcTemplate jdbc, TransactionTemplate tx, RevisionHistory history,
-                        PlanExecutor executor, EventRecorder recorder, BackoffStore backoffs,
+                        PlanExecutor executor, EventRecorder recorder, BackoffStore backoffs, NodeCache nodeCache,
+                        PodSummaries summaries,
                         ApplicationEventPublisher publisher, Clock clock,
-                        @Value("${everynode.reconcile.burst-limit:500}") int burstLimit) {
+                        @Value("${everynode.reconcile.burst-limit:10000}") int burstLimit) {
         this.store = store;
         this.jdbc = jdbc;
         this.tx = tx;
@@ -63,6 +66,8 @@ class DaemonSetReconciler {
         this.executor = executor;
         this.recorder = recorder;
         this.backoffs = backoffs;
+        this.nodeCache = nodeCache;
+        this.summaries = summaries;
         this.publisher = publisher;
         this.clock = clock;
         this.burstLimit = burstLimit;
@@ -83,17 +88,15 @@ class DaemonSetReconciler {
                 return finishForegroundDeletion(ds, now, done);
             }
             String hash = history.sync(ds);
-            List<StoredObject> pods = claim(ds);
-            List<StoredObject> nodes = store.list("Node", null);
+            List<PodSummaries.Summary> pods = claim(ds);
+            List<Model.NodeView> nodes = nodeCache.nodes();
             Model.DaemonSetView view = SnapshotReader.daemonSet(ds, hash);
-            Model.Snapshot snapshot = new Model.Snapshot(view,
-                    nodes.stream().map(SnapshotReader::node).toList(),
-                    pods.stream().map(SnapshotReader::pod).toList(),
-                    backoffs.load(ds.uid()));
+            Model.Snapshot snapshot = new Model.Snapshot(view, nodes,
+                    pods.stream().map(PodSummaries.Summary::view).toList(), backoffs.load(ds.uid()));
             Model.Plan plan = Planner.plan(snapshot, now, burstLimit);
 
-            Map<String, StoredObject> podsByName = new HashMap<>();
-            pods.forEach(p -> podsByName.put(p.name(), p));
+            Map<String, PodSummaries.Summary> podsByName = new HashMap<>();
+            pods.forEach(p -> podsByName.put(p.view().name(), p));
             Set<String> nodeNames = new HashSet<>();
             nodes.forEach(n -> nodeNames.add(n.name()));
             PlanExecutor.Outcome outcome = executor.apply(ds, hash, plan, view.placement(), podsByName, nodeNames, now);
@@ -102,7 +105,7 @@ class DaemonSetReconciler {
             recorder.record(ds, events(ds, plan, outcome));
 
             Set<String> liveHashes = new HashSet<>();
-            pods.forEach(p -> liveHashes.add(Json.text(p.body(), "metadata", "labels", "controller-revision-hash")));
+            pods.forEach(p -> liveHashes.add(p.view().revisionHash()));
             outcome.created().forEach(p -> liveHashes.add(hash));
             history.cleanup(ds, hash, liveHashes);
             Duration recheck = writeStatus(ds, plan);
@@ -134,23 +137,29 @@ class DaemonSetReconciler {
      * The pods this DaemonSet controls: owned pods whose labels still match, plus adopted orphans that match.
      * Owned pods that stopped matching are released (ownerReference removed), as Kubernetes' ClaimPods does.
      */
-    private List<StoredObject> claim(StoredObject ds) {
+    private List<PodSummaries.Summary> claim(StoredObject ds) {
         LabelSelector selector = LabelSelector.fromJson(ds.body().path("spec").get("selector"));
-        List<StoredObject> claimed = new ArrayList<>();
-        List<StoredObject> rewritten = new ArrayList<>();
-        String uid = ds.uid().toString();
-        for (StoredObject pod : store.listPodsForClaim(ds.namespace(), ds.uid())) {
-            boolean owned = ownedBy(pod, uid);
-            boolean matches = !selector.isEmpty() && selector.matches(Json.stringMap(pod.metadata().get("labels")));
+        List<PodSummaries.Summary> claimed = new ArrayList<>();
+        List<java.util.UUID> release = new ArrayList<>();
+        List<java.util.UUID> adopt = new ArrayList<>();
+        for (PodSummaries.Summary pod : summaries.forClaim(ds.namespace(), ds.uid())) {
+            boolean owned = ds.uid().equals(pod.ownerUid());
+            boolean matches = !selector.isEmpty() && selector.matches(pod.labels());
             if (owned && matches) {
                 claimed.add(pod);
             } else if (owned) {
-                rewritten.add(withOwner(pod, null));
-            } else if (matches && pod.deletionTimestamp() == null) {
-                StoredObject adopted = withOwner(pod, ds);
-                rewritten.add(adopted);
-                claimed.add(adopted);
+                release.add(pod.uid());
+            } else if (matches && !pod.view().terminating()) {
+                adopt.add(pod.uid());
+                claimed.add(pod);
             }
+        }
+        List<StoredObject> rewritten = new ArrayList<>();
+        for (StoredObject pod : store.getByUids(release)) {
+            rewritten.add(withOwner(pod, null));
+        }
+        for (StoredObject pod : store.getByUids(adopt)) {
+            rewritten.add(withOwner(pod, ds));
         }
         if (!rewritten.isEmpty()) {
             store.updateBatch(rewritten);
@@ -194,8 +203,8 @@ class DaemonSetReconciler {
         for (StoredObject p : outcome.created()) {
             events.add(new EventRecorder.Event("Normal", "SuccessfulCreate", "Created pod: " + p.name()));
         }
-        for (StoredObject p : outcome.deleted()) {
-            events.add(new EventRecorder.Event("Normal", "SuccessfulDelete", "Deleted pod: " + p.name()));
+        for (String name : outcome.deleted()) {
+            events.add(new EventRecorder.Event("Normal", "SuccessfulDelete", "Deleted pod: " + name));
         }
         return events;
     }
@@ -258,7 +267,7 @@ class DaemonSetReconciler {
         List<StoredObject> pods = store.listByOwner("Pod", ds.uid());
         Set<String> nodeNames = new HashSet<>();
         store.list("Node", null).forEach(n -> nodeNames.add(n.name()));
-        List<StoredObject> terminate = new ArrayList<>();
+        List<java.util.UUID> terminate = new ArrayList<>();
         List<StoredObject> remove = new ArrayList<>();
         Set<String> nodes = new HashSet<>();
         for (StoredObject pod : pods) {
@@ -267,12 +276,12 @@ class DaemonSetReconciler {
             if (node == null || !nodeNames.contains(node) || PlanExecutor.isTerminal(pod)) {
                 remove.add(pod);
             } else if (pod.deletionTimestamp() == null) {
-                terminate.add(PlanExecutor.markTerminating(pod, now));
+                terminate.add(pod.uid());
             }
         }
-        store.updateBatch(terminate);
+        store.markTerminating(terminate, now);
         store.deleteBatch(PlanExecutor.uids(remove));
-        done.add(new PlanExecutor.Outcome(List.of(), terminate, nodes));
+        done.add(new PlanExecutor.Outcome(List.of(), List.of(), nodes));
         if (pods.size() == remove.size()) {
             store.listByOwner("ControllerRevision", ds.uid())
                     .forEach(r -> store.delete("ControllerRevision", r.namespace(), r.name()));

@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Applies a plan's actions in batches: all creates in one JDBC batch, all deletions in another. A pod on a live
@@ -23,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
 class PlanExecutor {
 
     /** What was done, for events and for waking the agents of the nodes concerned. */
-    record Outcome(List<StoredObject> created, List<StoredObject> deleted, Set<String> nodes) {}
+    record Outcome(List<StoredObject> created, List<String> deleted, Set<String> nodes) {}
 
     private final ObjectStore store;
 
@@ -32,10 +30,11 @@ class PlanExecutor {
     }
 
     Outcome apply(StoredObject ds, String hash, Model.Plan plan, Model.Placement placement,
-                  Map<String, StoredObject> podsByName, Set<String> nodeNames, Instant now) {
+                  Map<String, PodSummaries.Summary> podsByName, Set<String> nodeNames, Instant now) {
         List<StoredObject> creates = new ArrayList<>();
-        List<StoredObject> terminating = new ArrayList<>();
-        List<StoredObject> removed = new ArrayList<>();
+        List<UUID> terminating = new ArrayList<>();
+        List<UUID> removed = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
         Set<String> nodes = new java.util.TreeSet<>();
         long templateGeneration = dev.everynode.daemonset.DaemonSetStrategy.templateGeneration(ds.body());
         for (Model.Action action : plan.actions()) {
@@ -43,43 +42,30 @@ class PlanExecutor {
                 creates.add(PodFactory.newPod(ds, c.nodeName(), hash, templateGeneration, placement, now));
                 nodes.add(c.nodeName());
             } else if (action instanceof Model.Action.DeletePod d) {
-                StoredObject pod = podsByName.get(d.podName());
+                PodSummaries.Summary pod = podsByName.get(d.podName());
                 if (pod == null) {
                     continue;
                 }
                 nodes.add(d.nodeName());
-                if (!nodeNames.contains(d.nodeName()) || isTerminal(pod)) {
-                    removed.add(pod);
-                } else if (pod.deletionTimestamp() == null) {
-                    terminating.add(markTerminating(pod, now));
+                Model.Phase phase = pod.view().phase();
+                if (!nodeNames.contains(d.nodeName()) || phase == Model.Phase.Failed || phase == Model.Phase.Succeeded) {
+                    removed.add(pod.uid());
+                } else if (!pod.view().terminating()) {
+                    terminating.add(pod.uid());
+                } else {
+                    continue;
                 }
+                deleted.add(d.podName());
             }
         }
         if (!creates.isEmpty()) {
             store.insertBatch(creates);
         }
-        if (!terminating.isEmpty()) {
-            store.updateBatch(terminating);
-        }
+        store.markTerminating(terminating, now);
         if (!removed.isEmpty()) {
-            store.deleteBatch(removed.stream().map(StoredObject::uid).toList());
+            store.deleteBatch(removed);
         }
-        List<StoredObject> deleted = new ArrayList<>(terminating);
-        deleted.addAll(removed);
         return new Outcome(creates, deleted, nodes);
-    }
-
-    /** Starts the graceful deletion of a pod: deletionTimestamp = now + its grace period, as the API server does. */
-    static StoredObject markTerminating(StoredObject pod, Instant now) {
-        JsonNode own = pod.body().path("spec").path("terminationGracePeriodSeconds");
-        long grace = own.isNumber() ? own.longValue() : 30L;
-        Instant at = now.plusSeconds(grace);
-        ObjectNode body = pod.body().deepCopy();
-        ObjectNode meta = Json.child(body, "metadata");
-        meta.put("deletionTimestamp", Json.timestamp(at));
-        meta.put("deletionGracePeriodSeconds", grace);
-        return new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(), pod.resourceVersion(),
-                pod.generation(), pod.createdAt(), at, body);
     }
 
     static boolean isTerminal(StoredObject pod) {

@@ -34,6 +34,7 @@ class ControlPlaneOutageTest {
     private final List<JsonNode> reports = new CopyOnWriteArrayList<>();
     private volatile String assignments;
     private volatile int version;
+    private volatile String credential = "node-cred-1";
     private HttpServer server;
     private int port;
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -72,8 +73,17 @@ class ControlPlaneOutageTest {
         seen.add(method + " " + path);
         tokens.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
         byte[] body = ex.getRequestBody().readAllBytes();
+        String bearer = String.valueOf(ex.getRequestHeaders().getFirst("Authorization"));
         if (method.equals("POST") && path.equals("/agent/v1/nodes")) {
+            if (bearer.equals("Bearer s3cret")) {
+                ex.getResponseHeaders().add("Everynode-Node-Token", credential);
+            } else if (!bearer.equals("Bearer " + credential)) {
+                send(ex, 401, "{\"kind\": \"Status\", \"code\": 401}");
+                return;
+            }
             send(ex, 201, new String(body, StandardCharsets.UTF_8));
+        } else if (!bearer.equals("Bearer " + credential)) {
+            send(ex, 401, "{\"kind\": \"Status\", \"code\": 401}");
         } else if (path.endsWith("/heartbeat")) {
             send(ex, 200, "{\"heartbeatIntervalSeconds\": 1, \"gracePeriodSeconds\": 40}");
         } else if (path.endsWith("/assignments")) {
@@ -148,7 +158,10 @@ class ControlPlaneOutageTest {
 
         await("a Ready report", this::reportedReady);
         assertThat(seen).contains("POST /agent/v1/nodes", "PUT /agent/v1/nodes/n1/heartbeat");
-        assertThat(tokens).isNotEmpty().allMatch("Bearer s3cret"::equals);
+        // the bootstrap token registers; the node's own credential does the rest, and is kept for restarts
+        assertThat(tokens.get(0)).isEqualTo("Bearer s3cret");
+        assertThat(tokens).contains("Bearer node-cred-1");
+        assertThat(java.nio.file.Files.readString(dir.resolve("node-token"))).isEqualTo("node-cred-1");
         assertThat(sleepers()).hasSize(1);
         long pid = sleepers().get(0).pid();
 
@@ -157,12 +170,16 @@ class ControlPlaneOutageTest {
         sleep(3000);
         assertThat(sleepers()).extracting(ProcessHandle::pid).containsExactly(pid);
 
-        // back: heartbeats resume and every status is sent again
+        // back, but the node's credential was revoked meanwhile: 401 → register again with --token
+        credential = "node-cred-2";
         seen.clear();
         reports.clear();
+        tokens.clear();
         serve();
         await("heartbeats after the outage", () -> seen.contains("PUT /agent/v1/nodes/n1/heartbeat"));
         await("statuses sent again", this::reportedReady);
+        assertThat(tokens).contains("Bearer s3cret", "Bearer node-cred-2");
+        assertThat(java.nio.file.Files.readString(dir.resolve("node-token"))).isEqualTo("node-cred-2");
         assertThat(sleepers()).extracting(ProcessHandle::pid).containsExactly(pid);
 
         // terminating: stopped, then confirmed

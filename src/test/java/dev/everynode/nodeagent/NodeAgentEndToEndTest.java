@@ -67,7 +67,7 @@ class NodeAgentEndToEndTest extends IntegrationTest {
                 "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "--server", "http://localhost:" + port, "--node", "e2e-" + k, "--state-dir", dir.resolve("state").toString(),
-                "--host-ip", ip(k), "--label", "everynode.dev/e2e=true", "--token", "e2e-token", "--poll-seconds", "20"));
+                "--host-ip", ip(k), "--label", "everynode.dev/e2e=true", "--token", BOOTSTRAP_TOKEN, "--poll-seconds", "20"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile())).start();
         agents.put(k, p);
@@ -245,5 +245,8 @@ class NodeAgentEndToEndTest extends IntegrationTest {
         assertThat(pods()).hasSize(3);
         String log = Files.readString(tmp.resolve("agent-3/agent.log"));
         assertThat(log).contains("adopted container default/");
+        // the bootstrap token got the node in once; the restarted agent used the node credential it kept
+        assertThat(tmp.resolve("agent-3/state/node-token")).exists();
+        assertThat(log.split("received this node's own credential", -1)).hasSize(2);
     }
 }
