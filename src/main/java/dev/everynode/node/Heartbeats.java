@@ -32,7 +32,8 @@ public class Heartbeats {
     private final Duration grace;
     private volatile Map<String, Instant> pending = new ConcurrentHashMap<>();
     private final Map<String, Instant> known = new ConcurrentHashMap<>();
-    private volatile Set<String> unreachable = Set.of();
+    private volatile Set<String> resync = ConcurrentHashMap.newKeySet();
+    private final Set<String> resyncDelivered = ConcurrentHashMap.newKeySet();
 
     Heartbeats(JdbcTemplate jdbc, Clock clock,
                @Value("${everynode.nodes.heartbeat-interval:10s}") Duration interval,
@@ -45,7 +46,10 @@ public class Heartbeats {
         this.grace = grace;
     }
 
-    /** What a heartbeat answers. */
+    /**
+     * What a heartbeat answers. {@code wasUnreachable}: the node was marked unreachable (and its pods NotReady)
+     * since the agent last heard so; it must report all its pods again. Told once per incident.
+     */
     public record Ack(boolean known, boolean wasUnreachable, long intervalSeconds, long graceSeconds) {}
 
     public Ack beat(String node) {
@@ -53,7 +57,11 @@ public class Heartbeats {
             return new Ack(false, false, interval.toSeconds(), grace.toSeconds());
         }
         pending.put(node, clock.instant());
-        return new Ack(true, unreachable.contains(node), interval.toSeconds(), grace.toSeconds());
+        boolean tell = resync.remove(node);
+        if (tell) {
+            resyncDelivered.add(node);
+        }
+        return new Ack(true, tell, interval.toSeconds(), grace.toSeconds());
     }
 
     /** Registration counts as a heartbeat and is written at once, so the node is monitored from then on. */
@@ -75,8 +83,20 @@ public class Heartbeats {
                     + "ON CONFLICT (node_name) DO UPDATE SET last_heartbeat = GREATEST(node_heartbeats.last_heartbeat, "
                     + "EXCLUDED.last_heartbeat)", args);
         }
-        unreachable = Set.copyOf(jdbc.queryForList(
-                "SELECT node_name FROM node_heartbeats WHERE unreachable", String.class));
+        if (!resyncDelivered.isEmpty()) {
+            List<String> delivered = List.copyOf(resyncDelivered);
+            resyncDelivered.removeAll(delivered);
+            jdbc.update(con -> {
+                var ps = con.prepareStatement(
+                        "UPDATE node_heartbeats SET resync_pending = false WHERE node_name = ANY(?) AND NOT unreachable");
+                ps.setArray(1, con.createArrayOf("text", delivered.toArray()));
+                return ps;
+            });
+        }
+        Set<String> fresh = ConcurrentHashMap.newKeySet();
+        fresh.addAll(jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE resync_pending", String.class));
+        fresh.removeAll(resyncDelivered);
+        resync = fresh;
     }
 
     @EventListener

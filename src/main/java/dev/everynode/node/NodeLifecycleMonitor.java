@@ -89,7 +89,8 @@ class NodeLifecycleMonitor {
     }
 
     private boolean setReachable(String name, boolean reachable, Instant now) {
-        jdbc.update("UPDATE node_heartbeats SET unreachable = ? WHERE node_name = ?", !reachable, name);
+        jdbc.update("UPDATE node_heartbeats SET unreachable = ?, resync_pending = resync_pending OR ? "
+                + "WHERE node_name = ?", !reachable, !reachable, name);
         StoredObject node = store.getForUpdate("Node", "", name).orElse(null);
         if (node == null) {
             return false;
