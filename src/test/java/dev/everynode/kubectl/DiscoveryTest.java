@@ -30,7 +30,7 @@ class DiscoveryTest extends IntegrationTest {
 
     @BeforeEach
     void kubectl() {
-        kubectl = new Kubectl(dir, port);
+        kubectl = new Kubectl(dir);
     }
 
     @Test

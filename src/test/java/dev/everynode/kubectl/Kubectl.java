@@ -1,5 +1,8 @@
 package dev.everynode.kubectl;
 
+import dev.everynode.support.IntegrationTest;
+import dev.everynode.support.TestTls;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +28,8 @@ final class Kubectl {
     private final Path home;
     private final Path kubeconfig;
 
-    Kubectl(Path dir, int port) {
+    /** kubectl over the test server's HTTPS connector, as the admin (kubectl sends tokens only over TLS). */
+    Kubectl(Path dir) {
         try {
             home = Files.createDirectories(dir.resolve("home"));
             kubeconfig = dir.resolve("kubeconfig");
@@ -35,7 +39,8 @@ final class Kubectl {
                     clusters:
                     - name: everynode
                       cluster:
-                        server: http://localhost:%d
+                        server: https://localhost:%d
+                        insecure-skip-tls-verify: true
                     contexts:
                     - name: everynode
                       context:
@@ -44,8 +49,9 @@ final class Kubectl {
                     current-context: everynode
                     users:
                     - name: tester
-                      user: {}
-                    """.formatted(port));
+                      user:
+                        token: %s
+                    """.formatted(TestTls.PORT, IntegrationTest.ADMIN_TOKEN));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -23,6 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "everynode.nodes.heartbeat-interval=1s",
         "everynode.nodes.monitor-period=500ms",
         "everynode.nodes.termination-margin=2s"})
+@org.springframework.context.annotation.Import(TestTls.class)
 public abstract class IntegrationTest {
 
     /** The admin token of the test context; {@link ApiClient} sends it unless told otherwise. */
