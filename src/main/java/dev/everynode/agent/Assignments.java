@@ -9,7 +9,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,11 +49,14 @@ class Assignments {
     private record Waiter(String etag, DeferredResult<ResponseEntity<byte[]>> result) {}
 
     private static final Duration CACHE_TTL = Duration.ofSeconds(30);
+    private static final int WAKE_BATCH = 500;
 
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final Map<String, Cached> etags = new ConcurrentHashMap<>();
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     private final ExecutorService checks = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "assignment-wakeups");
         t.setDaemon(true);
@@ -92,11 +98,37 @@ class Assignments {
         return result;
     }
 
-    /** A hint that the pods of a node changed: drop its ETag; if anyone waits, look and answer them. */
+    /**
+     * A hint that the pods of a node changed: drop its ETag; if anyone waits, look and answer them. Wake-ups are
+     * collected and drained in groups, so that a rollout touching 10,000 nodes costs a few dozen queries, not
+     * 10,000.
+     */
     void changed(String node) {
         etags.remove(node);
-        if (waiters.containsKey(node)) {
-            checks.submit(() -> wake(node));
+        if (waiters.containsKey(node) && dirty.add(node) && draining.compareAndSet(false, true)) {
+            checks.submit(this::drain);
+        }
+    }
+
+    private void drain() {
+        try {
+            while (!dirty.isEmpty()) {
+                List<String> batch = new ArrayList<>(WAKE_BATCH);
+                var it = dirty.iterator();
+                while (it.hasNext() && batch.size() < WAKE_BATCH) {
+                    batch.add(it.next());
+                    it.remove();
+                }
+                Map<String, Snapshot> snapshots = loadAll(batch);
+                for (String node : batch) {
+                    wake(node, snapshots.get(node));
+                }
+            }
+        } finally {
+            draining.set(false);
+            if (!dirty.isEmpty() && draining.compareAndSet(false, true)) {
+                checks.submit(this::drain);
+            }
         }
     }
 
@@ -110,12 +142,11 @@ class Assignments {
         return waiters.values().stream().mapToInt(Set::size).sum();
     }
 
-    private void wake(String node) {
+    private void wake(String node, Snapshot snapshot) {
         Set<Waiter> set = waiters.get(node);
         if (set == null || set.isEmpty()) {
             return;
         }
-        Snapshot snapshot = load(node);
         for (Waiter w : set) {
             if (!w.etag().equals(snapshot.etag())) {
                 set.remove(w);
@@ -131,36 +162,67 @@ class Assignments {
 
     /** Reads the node's pods and computes its ETag (over what an agent acts on: uid, spec, deletion). */
     Snapshot load(String node) {
-        ObjectNode body = Json.object();
-        body.put("node", node);
-        ArrayNode pods = Json.MAPPER.createArrayNode();
-        ArrayNode terminating = Json.MAPPER.createArrayNode();
-        MessageDigest digest = sha256();
-        jdbc.query("SELECT uid, deletion_ts, body::text FROM objects WHERE kind = 'Pod' AND node_name = ? ORDER BY uid",
-                rs -> {
-                    String uid = rs.getString(1);
-                    Timestamp deletion = rs.getTimestamp(2);
-                    ObjectNode pod = Json.parseObject(rs.getString(3));
-                    digest.update((uid + "|" + (deletion == null ? "" : deletion.toInstant()) + "|"
-                            + Json.write(pod.path("spec")) + "\n").getBytes(StandardCharsets.UTF_8));
-                    if (deletion == null) {
-                        pods.add(pod);
-                    } else {
-                        ObjectNode t = terminating.addObject();
-                        t.put("namespace", Json.text(pod, "metadata", "namespace"));
-                        t.put("name", Json.text(pod, "metadata", "name"));
-                        t.put("uid", uid);
-                        t.put("deletionTimestamp", Json.timestamp(deletion.toInstant()));
-                        JsonNode grace = pod.path("metadata").path("deletionGracePeriodSeconds");
-                        t.put("gracePeriodSeconds", grace.isNumber() ? grace.longValue() : 30L);
-                    }
-                }, node);
-        String etag = "\"" + HexFormat.of().formatHex(digest.digest(), 0, 12) + "\"";
-        body.put("etag", etag);
-        body.set("pods", pods);
-        body.set("terminating", terminating);
-        etags.put(node, new Cached(etag, clock.instant()));
-        return new Snapshot(etag, body);
+        return loadAll(List.of(node)).get(node);
+    }
+
+    /** The same for many nodes with one query. */
+    Map<String, Snapshot> loadAll(List<String> nodes) {
+        Map<String, Builder> builders = new HashMap<>();
+        nodes.forEach(n -> builders.put(n, new Builder(n)));
+        jdbc.query(con -> {
+            var ps = con.prepareStatement("SELECT node_name, uid, deletion_ts, body::text FROM objects "
+                    + "WHERE kind = 'Pod' AND node_name = ANY(?) ORDER BY node_name, uid");
+            ps.setArray(1, con.createArrayOf("text", nodes.toArray()));
+            return ps;
+        }, rs -> {
+            Timestamp deletion = rs.getTimestamp(3);
+            builders.get(rs.getString(1)).add(rs.getString(2),
+                    deletion == null ? null : deletion.toInstant(), Json.parseObject(rs.getString(4)));
+        });
+        Map<String, Snapshot> out = new HashMap<>();
+        Instant now = clock.instant();
+        builders.forEach((node, b) -> {
+            Snapshot snapshot = b.build();
+            etags.put(node, new Cached(snapshot.etag(), now));
+            out.put(node, snapshot);
+        });
+        return out;
+    }
+
+    /** Collects one node's pods, in uid order, into its answer and ETag. */
+    private static final class Builder {
+        private final ObjectNode body = Json.object();
+        private final ArrayNode pods = Json.MAPPER.createArrayNode();
+        private final ArrayNode terminating = Json.MAPPER.createArrayNode();
+        private final MessageDigest digest = sha256();
+
+        Builder(String node) {
+            body.put("node", node);
+        }
+
+        void add(String uid, Instant deletion, ObjectNode pod) {
+            digest.update((uid + "|" + (deletion == null ? "" : deletion) + "|" + Json.write(pod.path("spec")) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            if (deletion == null) {
+                pods.add(pod);
+                return;
+            }
+            ObjectNode t = terminating.addObject();
+            t.put("namespace", Json.text(pod, "metadata", "namespace"));
+            t.put("name", Json.text(pod, "metadata", "name"));
+            t.put("uid", uid);
+            t.put("deletionTimestamp", Json.timestamp(deletion));
+            JsonNode grace = pod.path("metadata").path("deletionGracePeriodSeconds");
+            t.put("gracePeriodSeconds", grace.isNumber() ? grace.longValue() : 30L);
+        }
+
+        Snapshot build() {
+            String etag = "\"" + HexFormat.of().formatHex(digest.digest(), 0, 12) + "\"";
+            body.put("etag", etag);
+            body.set("pods", pods);
+            body.set("terminating", terminating);
+            return new Snapshot(etag, body);
+        }
     }
 
     private static ResponseEntity<byte[]> respond(Snapshot snapshot, String ifNoneMatch) {

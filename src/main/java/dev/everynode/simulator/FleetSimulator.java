@@ -2,12 +2,16 @@ package dev.everynode.simulator;
 
 import dev.everynode.apimachinery.Json;
 import java.io.PrintStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +32,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -63,8 +71,12 @@ public final class FleetSimulator implements AutoCloseable {
         this.config = config;
         this.workers = Executors.newFixedThreadPool(config.workerThreads(), daemon("fleet-sim-worker"));
         this.timers = Executors.newScheduledThreadPool(2, daemon("fleet-sim-timer"));
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(workers)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(workers)
+                .connectTimeout(Duration.ofSeconds(10));
+        if (config.insecureSkipTlsVerify()) {
+            client.sslContext(trustAll());
+        }
+        this.http = client.build();
         this.limiter = new AsyncLimiter(config.concurrency());
         for (int i = 1; i <= config.nodes(); i++) {
             String name = config.nodeName(i);
@@ -522,8 +534,37 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path, Duration timeout) {
-        return HttpRequest.newBuilder(URI.create(config.server() + path)).timeout(timeout)
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.server() + path)).timeout(timeout)
                 .header("Accept", "application/json");
+        if (config.token() != null) {
+            b.header("Authorization", "Bearer " + config.token());
+        }
+        return b;
+    }
+
+    /**
+     * An SSLContext that accepts any certificate and host name (--insecure-skip-tls-verify). An
+     * X509ExtendedTrustManager, so that JSSE does not add its own host name check.
+     */
+    private static SSLContext trustAll() {
+        X509ExtendedTrustManager any = new X509ExtendedTrustManager() {
+            @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
+            @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
+            @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
+            @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
+            @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+            @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+            @Override public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, new TrustManager[] {any}, new SecureRandom());
+            return ssl;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS context", e);
+        }
     }
 
     private void schedule(Runnable task, long delayNanos) {

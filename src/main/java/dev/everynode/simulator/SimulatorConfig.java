@@ -21,10 +21,13 @@ import java.time.Duration;
  * @param duration         how long the command runs; zero = until Ctrl-C (ignored by the library)
  * @param concurrency      requests other than long-polls in flight at once (registration, heartbeats, reports)
  * @param workerThreads    threads of the HTTP client and of the simulator's callbacks
+ * @param insecureSkipTlsVerify  over https, accept any server certificate and host name (self-signed test servers)
+ * @param token            bearer token sent as {@code Authorization: Bearer <token>} on every request; null = none
  */
 public record SimulatorConfig(URI server, int nodes, String prefix, Duration heartbeat, int waitSeconds,
                               Duration startDelay, Duration reportBatch, double failFraction, double unreadyFraction,
-                              long seed, Duration duration, int concurrency, int workerThreads) {
+                              long seed, Duration duration, int concurrency, int workerThreads,
+                              boolean insecureSkipTlsVerify, String token) {
 
     public SimulatorConfig {
         if (server == null) {
@@ -69,6 +72,8 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
         b.duration = duration;
         b.concurrency = concurrency;
         b.workerThreads = workerThreads;
+        b.insecureSkipTlsVerify = insecureSkipTlsVerify;
+        b.token = token;
         return b;
     }
 
@@ -91,6 +96,8 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
         private Duration duration = Duration.ZERO;
         private int concurrency = 64;
         private int workerThreads = Math.max(4, Math.min(16, Runtime.getRuntime().availableProcessors() * 2));
+        private boolean insecureSkipTlsVerify;
+        private String token;
 
         private Builder(String server) {
             this.server = server;
@@ -108,10 +115,13 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
         public Builder duration(Duration v) { duration = v; return this; }
         public Builder concurrency(int v) { concurrency = v; return this; }
         public Builder workerThreads(int v) { workerThreads = v; return this; }
+        public Builder insecureSkipTlsVerify(boolean v) { insecureSkipTlsVerify = v; return this; }
+        public Builder token(String v) { token = v == null || v.isBlank() ? null : v; return this; }
 
         public SimulatorConfig build() {
             return new SimulatorConfig(URI.create(server), nodes, prefix, heartbeat, waitSeconds, startDelay,
-                    reportBatch, failFraction, unreadyFraction, seed, duration, concurrency, workerThreads);
+                    reportBatch, failFraction, unreadyFraction, seed, duration, concurrency, workerThreads,
+                    insecureSkipTlsVerify, token);
         }
     }
 
@@ -130,6 +140,8 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
               --duration-seconds 0     run time; 0 = until Ctrl-C
               --concurrency 64         requests in flight at once, long-polls excepted
               --threads N              worker threads of the HTTP client
+              --insecure-skip-tls-verify  over https, accept any server certificate (self-signed)
+              --token TOKEN            bearer token sent on every request (e.g. the admin token)
             """;
 
     /** Parses command-line arguments ({@code --name value} or {@code --name=value}). */
@@ -144,6 +156,10 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
             }
             if (!a.startsWith("--")) {
                 throw new IllegalArgumentException("unexpected argument: " + a);
+            }
+            if (a.equals("--insecure-skip-tls-verify")) {
+                values.put("insecure-skip-tls-verify", "true");
+                continue;
             }
             String name;
             String value;
@@ -184,6 +200,8 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
                     case "duration-seconds" -> b.duration(Duration.ofSeconds(Long.parseLong(v)));
                     case "concurrency" -> b.concurrency(Integer.parseInt(v));
                     case "threads" -> b.workerThreads(Integer.parseInt(v));
+                    case "insecure-skip-tls-verify" -> b.insecureSkipTlsVerify(Boolean.parseBoolean(v));
+                    case "token" -> b.token(v);
                     default -> throw new IllegalArgumentException("unknown option --" + e.getKey());
                 }
             } catch (NumberFormatException ex) {
