@@ -146,7 +146,7 @@ final class KubectlCli {
             Result result = new Result(process.exitValue(), read(out), read(err));
             if (recorded) {
                 System.out.printf("[e2e] %.1f s: kubectl %s%n", (System.nanoTime() - t0) / 1e9, String.join(" ", args));
-                record("$ " + commandLine(args) + "\n" + result.stdout() + result.stderr()
+                record("$ " + commandLine(args) + "\n" + endLine(result.stdout()) + endLine(result.stderr())
                         + (result.exitCode() == 0 ? "" : "(exit code " + result.exitCode() + ")\n"));
             }
             return result;
@@ -197,6 +197,11 @@ final class KubectlCli {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Output that does not end its last line (e.g. -o jsonpath) gets a line break in the transcript. */
+    private static String endLine(String output) {
+        return output.isEmpty() || output.endsWith("\n") ? output : output + "\n";
     }
 
     private static String read(Path file) {
