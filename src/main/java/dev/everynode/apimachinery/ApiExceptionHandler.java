@@ -46,6 +46,12 @@ class ApiExceptionHandler {
         return api(ApiException.badRequest(e.getMessage()));
     }
 
+    /** A client that went away (a watch that ended, a poll that gave up): nothing to answer, nothing to alarm. */
+    @ExceptionHandler(org.springframework.web.context.request.async.AsyncRequestNotUsableException.class)
+    void clientGone(Exception e, HttpServletRequest request) {
+        log.debug("client went away method={} uri={}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> unexpected(Exception e, HttpServletRequest request) {
         for (Throwable t = e; t != null; t = t.getCause()) {

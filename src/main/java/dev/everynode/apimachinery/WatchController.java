@@ -3,6 +3,7 @@ package dev.everynode.apimachinery;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +44,7 @@ class WatchController {
             "/apis/apps/v1/controllerrevisions", "/apis/apps/v1/namespaces/{namespace}/controllerrevisions"},
             params = "watch=true")
     @Operation(summary = "Watch a collection from a resourceVersion")
-    ResponseEntity<StreamingResponseBody> watch(HttpServletRequest http,
+    ResponseEntity<StreamingResponseBody> watch(HttpServletRequest http, HttpServletResponse response,
                                                 @PathVariable(required = false) String namespace,
                                                 @RequestParam(required = false) String labelSelector,
                                                 @RequestParam(required = false) String fieldSelector,
@@ -63,7 +64,39 @@ class WatchController {
                 FIELDS.getOrDefault(plural, Set.of()), resourceVersion, allowWatchBookmarks, Duration.ofSeconds(timeout),
                 Tables.wantsTable(accept), Tables.rowObject(includeObject));
         watches.check(request);
+        if ("websocket".equalsIgnoreCase(http.getHeader("Upgrade"))) {
+            // No WebSocket watches: an empty, finished 200 tells clients such as fabric8 to watch over plain HTTP.
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(out -> { });
+        }
+        // Spring hands StreamingResponseBody a stream whose flush() does nothing; a watch must push every event
+        // at once, so it writes to the servlet response and flushes that.
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                .body(out -> watches.stream(request, out));
+                .body(ignored -> watches.stream(request, new FlushingStream(response)));
+    }
+
+    /** The servlet response's stream, with flush() sending what was written (headers included) to the client. */
+    private static final class FlushingStream extends java.io.OutputStream {
+        private final HttpServletResponse response;
+        private final java.io.OutputStream out;
+
+        FlushingStream(HttpServletResponse response) throws java.io.IOException {
+            this.response = response;
+            this.out = response.getOutputStream();
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            response.flushBuffer();
+        }
     }
 }

@@ -45,6 +45,7 @@ public class WatchService {
     private final ResourceEndpoints endpoints;
     private final ResourceService resources;
     private final Clock clock;
+    private volatile boolean closing;
 
     WatchService(JdbcTemplate jdbc, PlatformTransactionManager txManager, ResourceEndpoints endpoints,
                  ResourceService resources, Clock clock) {
@@ -55,6 +56,12 @@ public class WatchService {
         this.endpoints = endpoints;
         this.resources = resources;
         this.clock = clock;
+    }
+
+    /** Ends every watch before the web server's graceful shutdown waits for them (clients re-watch elsewhere). */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    void endWatches() {
+        closing = true;
     }
 
     /** Validates the request before the response starts (selectors, namespace), so errors are plain Status. */
@@ -94,7 +101,7 @@ public class WatchService {
         Instant end = clock.instant().plus(request.timeout());
         Instant nextBookmark = clock.instant().plus(BOOKMARK_EVERY);
         List<String> pendingXids = List.of();
-        while (clock.instant().isBefore(end)) {
+        while (clock.instant().isBefore(end) && !closing) {
             long from = last;
             List<String> pending = pendingXids;
             List<Row> rows = new ArrayList<>();

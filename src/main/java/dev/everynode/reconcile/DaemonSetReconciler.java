@@ -229,7 +229,8 @@ class DaemonSetReconciler {
             next.remove("numberUnavailable");
         }
         Duration recheck = progressing(ds, old, next, s);
-        if (next.equals(old)) {
+        // Compare as stored: a long written here and the same number read back as an int are one value.
+        if (Json.MAPPER.readTree(Json.write(next)).equals(old)) {
             return recheck;
         }
         ObjectNode body = ds.body().deepCopy();

@@ -229,15 +229,20 @@ public final class Benchmark {
         runStart = System.nanoTime();
         try {
             sim = w1Register();
-            String ds = w2Create(sim);
+            report();
+            String ds = guarded("W2", sim, null);
+            report();
             if (!skip.contains("W3") && ds != null) {
-                w3Rollout(sim, ds);
+                guarded("W3", sim, ds);
+                report();
             }
             if (!skip.contains("W4")) {
-                w4Steady(sim);
+                guarded("W4", sim, ds);
+                report();
             }
             if (!skip.contains("W5") && ds != null) {
-                w5Reports(sim, ds);
+                guarded("W5", sim, ds);
+                report();
             }
             details.set("simulator", Json.MAPPER.valueToTree(Map.of("summary", sim.observations().summary())));
         } finally {
@@ -246,10 +251,29 @@ public final class Benchmark {
             }
         }
         if (!skip.contains("W7")) {
-            w7ManyDaemonSets();
+            guarded("W7", null, null);
         }
         refreshHttpFloors();
         report();
+    }
+
+    /** Runs one workload; a failure becomes a note and the benchmark goes on with the next one. */
+    String guarded(String w, FleetSimulator sim, String ds) {
+        try {
+            switch (w) {
+                case "W2" -> { return w2Create(sim); }
+                case "W3" -> w3Rollout(sim, ds);
+                case "W4" -> w4Steady(sim);
+                case "W5" -> w5Reports(sim, ds);
+                case "W7" -> w7ManyDaemonSets();
+                default -> throw new IllegalArgumentException(w);
+            }
+        } catch (Exception e) {
+            e.printStackTrace();
+            notes.add(w + " failed: " + e);
+            return "W2".equals(w) ? "w2" : null;
+        }
+        return null;
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -1056,7 +1080,14 @@ public final class Benchmark {
             throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = get("/apis/apps/v1/namespaces/" + ns + "/daemonsets/" + name);
+            HttpResponse<String> r;
+            try {
+                r = get("/apis/apps/v1/namespaces/" + ns + "/daemonsets/" + name);
+            } catch (IOException e) {
+                log.println("  (GET DaemonSet failed: " + e + ")");
+                Thread.sleep(500);
+                continue;
+            }
             if (r.statusCode() == 200) {
                 JsonNode ds = Json.MAPPER.readTree(r.body());
                 if (ds.path("status").path("observedGeneration").asLong() >= ds.path("metadata").path("generation")
