@@ -52,6 +52,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class FleetSimulator implements AutoCloseable {
 
+    /** Where a registration with a bootstrap token returns the node\'s own credential. */
+    static final String NODE_TOKEN_HEADER = "Everynode-Node-Token";
+
     /** What a node does with a pod: chosen per (node, revision) from the seed. */
     public enum Outcome { READY, UNREADY, FAILED }
 
@@ -195,7 +198,7 @@ public final class FleetSimulator implements AutoCloseable {
         byte[] body = Json.MAPPER.writeValueAsBytes(nodeObject(n));
         return limiter.submit(() -> {
             long t0 = System.nanoTime();
-            HttpRequest request = request("/agent/v1/nodes", Duration.ofSeconds(30))
+            HttpRequest request = request(n, "/agent/v1/nodes", Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
             return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
@@ -208,6 +211,8 @@ public final class FleetSimulator implements AutoCloseable {
                     return false;
                 }
                 observations.registrations.add(System.nanoTime() - t0);
+                // Registered with a bootstrap token: from now on the node acts with its own credential.
+                r.headers().firstValue(NODE_TOKEN_HEADER).ifPresent(t -> n.credential = t);
                 return true;
             });
         });
@@ -274,13 +279,15 @@ public final class FleetSimulator implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         observations.heartbeatsSent.incrementAndGet();
-        HttpRequest request = request("/agent/v1/nodes/" + n.name + "/heartbeat", Duration.ofSeconds(30))
+        HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/heartbeat", Duration.ofSeconds(30))
                 .PUT(HttpRequest.BodyPublishers.noBody()).build();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenCompleteAsync((r, e) -> {
             if (e != null) {
                 observations.error("heartbeat: " + rootMessage(e));
-            } else if (r.statusCode() == 404) {
+            } else if (r.statusCode() == 404 || (r.statusCode() == 401 && n.credential != null)) {
+                // Unknown node, or a node credential that was revoked: register again with the configured token.
                 observations.reRegistrations.incrementAndGet();
+                n.credential = null;
                 register(n);
             } else if (r.statusCode() != 200) {
                 observations.error("heartbeat: HTTP " + r.statusCode());
@@ -316,7 +323,7 @@ public final class FleetSimulator implements AutoCloseable {
         }
         int wait = config.waitSeconds();
         Duration timeout = Duration.ofSeconds(wait + wait / 16 + 15);
-        HttpRequest.Builder b = request("/agent/v1/nodes/" + n.name + "/assignments?waitSeconds=" + wait, timeout)
+        HttpRequest.Builder b = request(n, "/agent/v1/nodes/" + n.name + "/assignments?waitSeconds=" + wait, timeout)
                 .GET();
         String etag = n.etag;
         if (etag != null) {
@@ -404,7 +411,7 @@ public final class FleetSimulator implements AutoCloseable {
     private void confirm(SimNode n, String namespace, String name, String uid) {
         limiter.submit(() -> {
             long t0 = System.nanoTime();
-            HttpRequest request = request("/agent/v1/nodes/" + n.name + "/pods/" + enc(namespace) + "/" + enc(name),
+            HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/pods/" + enc(namespace) + "/" + enc(name),
                     Duration.ofSeconds(30)).DELETE().build();
             return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
                 if (e != null || (r.statusCode() != 200 && r.statusCode() != 404)) {
@@ -456,7 +463,7 @@ public final class FleetSimulator implements AutoCloseable {
             long t0 = System.nanoTime();
             observations.reportBatchesSent.incrementAndGet();
             observations.statusesSent.addAndGet(batch.size());
-            HttpRequest request = request("/agent/v1/nodes/" + n.name + "/pod-statuses", Duration.ofSeconds(30))
+            HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/pod-statuses", Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
             return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handleAsync((r, e) -> {
@@ -534,10 +541,16 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path, Duration timeout) {
+        return request(null, path, timeout);
+    }
+
+    /** A request on behalf of a node: with the node's own credential once it has one, else the configured token. */
+    private HttpRequest.Builder request(SimNode n, String path, Duration timeout) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.server() + path)).timeout(timeout)
                 .header("Accept", "application/json");
-        if (config.token() != null) {
-            b.header("Authorization", "Bearer " + config.token());
+        String token = n != null && n.credential != null ? n.credential : config.token();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
         }
         return b;
     }
@@ -610,6 +623,7 @@ public final class FleetSimulator implements AutoCloseable {
         final int index;
         final String ip;
         volatile String etag;
+        volatile String credential;
         volatile boolean heartbeatsPaused;
         volatile long heartbeatNanos;
         volatile long nextHeartbeat;

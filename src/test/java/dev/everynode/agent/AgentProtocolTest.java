@@ -335,7 +335,7 @@ class AgentProtocolTest extends IntegrationTest {
 
     private FleetSimulator simulator(String prefix, int nodes,
                                      java.util.function.UnaryOperator<SimulatorConfig.Builder> tweak) {
-        SimulatorConfig config = tweak.apply(SimulatorConfig.builder("http://localhost:" + port).prefix(prefix)
+        SimulatorConfig config = tweak.apply(SimulatorConfig.builder("http://localhost:" + port).token(BOOTSTRAP_TOKEN).prefix(prefix)
                 .nodes(nodes).waitSeconds(30).startDelay(Duration.ofMillis(50)).reportBatch(Duration.ofMillis(50))
                 .concurrency(32).workerThreads(4)).build();
         FleetSimulator sim = FleetSimulator.start(config);
@@ -431,7 +431,8 @@ class AgentProtocolTest extends IntegrationTest {
     }
 
     private CompletableFuture<HttpResponse<String>> getAsync(String path, String ifNoneMatch) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.base() + path)).timeout(Duration.ofSeconds(40));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.base() + path)).timeout(Duration.ofSeconds(40))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN);
         if (ifNoneMatch != null) {
             b.header("If-None-Match", ifNoneMatch);
         }
