@@ -14,7 +14,16 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class Json {
 
     public static final JsonMapper MAPPER = JsonMapper.builder().build();
-    public static final YAMLMapper YAML = YAMLMapper.builder().build();
+    public static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(tools.jackson.dataformat.yaml.YAMLWriteFeature.MINIMIZE_QUOTES)
+            .disable(tools.jackson.dataformat.yaml.YAMLWriteFeature.WRITE_DOC_START_MARKER)
+            .build();
+
+    private static final java.util.List<String> TOP_ORDER = java.util.List.of("apiVersion", "kind", "metadata", "spec",
+            "status");
+    private static final java.util.List<String> META_ORDER = java.util.List.of("name", "generateName", "namespace",
+            "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+            "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers");
 
     private Json() {}
 
@@ -65,6 +74,33 @@ public final class Json {
             }
         }
         return map;
+    }
+
+    /**
+     * Puts an object's keys in the order Kubernetes prints them (apiVersion, kind, metadata, spec, status; name,
+     * namespace, uid... in metadata). jsonb keeps keys in its own order, which reads oddly in YAML and curl output.
+     */
+    public static ObjectNode kubernetesOrder(ObjectNode object) {
+        JsonNode meta = object.get("metadata");
+        if (meta instanceof ObjectNode m) {
+            object.set("metadata", reorder(m, META_ORDER));
+        }
+        return reorder(object, TOP_ORDER);
+    }
+
+    private static ObjectNode reorder(ObjectNode node, java.util.List<String> first) {
+        ObjectNode out = MAPPER.createObjectNode();
+        for (String key : first) {
+            if (node.has(key)) {
+                out.set(key, node.get(key));
+            }
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!out.has(e.getKey())) {
+                out.set(e.getKey(), e.getValue());
+            }
+        }
+        return out;
     }
 
     /** RFC 3339 in UTC with second precision, as Kubernetes writes timestamps. */

@@ -214,7 +214,7 @@ public class ObjectStore {
         }
         meta.put("creationTimestamp", Json.timestamp(createdAt));
         return new StoredObject(kind, namespace, name, uid, rv, generation, createdAt,
-                Json.parseTime(Json.text(meta, "deletionTimestamp")), body);
+                Json.parseTime(Json.text(meta, "deletionTimestamp")), Json.kubernetesOrder(body));
     }
 
     private static final RowMapper<StoredObject> ROW = (ResultSet rs, int i) -> {
@@ -222,14 +222,15 @@ public class ObjectStore {
         Timestamp deletion = rs.getTimestamp(8);
         StoredObject o = read(rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
                 rs.getLong(5), rs.getLong(6), rs.getTimestamp(7).toInstant(), body);
+        body = o.body();
         if (deletion != null) {
             o.metadata().put("deletionTimestamp", Json.timestamp(deletion.toInstant()));
             return new StoredObject(o.kind(), o.namespace(), o.name(), o.uid(), o.resourceVersion(), o.generation(),
-                    o.createdAt(), deletion.toInstant(), body);
+                    o.createdAt(), deletion.toInstant(), Json.kubernetesOrder(body));
         }
         o.metadata().remove("deletionTimestamp");
         return new StoredObject(o.kind(), o.namespace(), o.name(), o.uid(), o.resourceVersion(), o.generation(),
-                o.createdAt(), null, body);
+                o.createdAt(), null, Json.kubernetesOrder(body));
     };
 
     private static String ns(String namespace) {

@@ -12,7 +12,13 @@ class OpenApiConfig {
 
     @Bean
     OpenAPI everynodeOpenApi() {
-        return new OpenAPI().info(new Info()
+        return new OpenAPI()
+                .components(new io.swagger.v3.oas.models.Components().addSecuritySchemes("bearer",
+                        new io.swagger.v3.oas.models.security.SecurityScheme()
+                                .type(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP).scheme("bearer")
+                                .description("An Everynode token (admin, viewer, node or bootstrap)")))
+                .addSecurityItem(new io.swagger.v3.oas.models.security.SecurityRequirement().addList("bearer"))
+                .info(new Info()
                 .title("Everynode API")
                 .version("v1")
                 .description("A DaemonSet control plane with a Kubernetes-compatible API: Namespaces, Nodes, Pods, "
