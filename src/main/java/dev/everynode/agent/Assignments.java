@@ -48,7 +48,11 @@ class Assignments {
 
     private record Waiter(String etag, DeferredResult<ResponseEntity<byte[]>> result) {}
 
-    private static final Duration CACHE_TTL = Duration.ofSeconds(30);
+    /**
+     * ETags are dropped by change notifications (and all of them when the notification channel was lost); the
+     * expiry is only a backstop, and must be far longer than a poll's wait or every re-poll would hit the database.
+     */
+    private static final Duration CACHE_TTL = Duration.ofMinutes(10);
     private static final int WAKE_BATCH = 500;
 
     private final JdbcTemplate jdbc;
@@ -56,6 +60,8 @@ class Assignments {
     private final Map<String, Cached> etags = new ConcurrentHashMap<>();
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Bumped by every change notice of a node. */
+    private final Map<String, Long> versions = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     private final ExecutorService checks = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "assignment-wakeups");
@@ -104,6 +110,7 @@ class Assignments {
      * 10,000.
      */
     void changed(String node) {
+        versions.merge(node, 1L, Long::sum);
         etags.remove(node);
         if (waiters.containsKey(node) && dirty.add(node) && draining.compareAndSet(false, true)) {
             checks.submit(this::drain);
@@ -134,6 +141,7 @@ class Assignments {
 
     /** After a lost notification channel: every cached ETag may be stale. */
     void changedAll() {
+        versions.replaceAll((node, v) -> v + 1);
         etags.clear();
         waiters.keySet().forEach(this::changed);
     }
@@ -167,6 +175,10 @@ class Assignments {
 
     /** The same for many nodes with one query. */
     Map<String, Snapshot> loadAll(List<String> nodes) {
+        // A change that lands while we read must not leave the older answer cached (the change's invalidation
+        // came first): cache only what no change notice overtook.
+        Map<String, Long> seen = new HashMap<>();
+        nodes.forEach(n -> seen.put(n, versions.getOrDefault(n, 0L)));
         Map<String, Builder> builders = new HashMap<>();
         nodes.forEach(n -> builders.put(n, new Builder(n)));
         jdbc.query(con -> {
@@ -183,7 +195,9 @@ class Assignments {
         Instant now = clock.instant();
         builders.forEach((node, b) -> {
             Snapshot snapshot = b.build();
-            etags.put(node, new Cached(snapshot.etag(), now));
+            if (versions.getOrDefault(node, 0L).equals(seen.get(node))) {
+                etags.put(node, new Cached(snapshot.etag(), now));
+            }
             out.put(node, snapshot);
         });
         return out;

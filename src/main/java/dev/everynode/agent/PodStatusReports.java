@@ -98,8 +98,15 @@ class PodStatusReports {
             store.updateBatch(written);
             return out;
         });
-        written.stream().map(StoredObject::namespace).distinct()
-                .forEach(ns -> events.publishEvent(new ObjectChanged("Pod", ns, "status-report", "MODIFIED", node)));
+        // One nudge per owning DaemonSet: only its pass can be affected by these reports.
+        written.stream().map(p -> new ObjectChanged("Pod", p.namespace(), p.name(), "MODIFIED", node,
+                        ObjectChanged.controller(p.body(), "DaemonSet")))
+                .filter(c -> c.ownerName() != null).map(c -> c.namespace() + "/" + c.ownerName()).distinct()
+                .forEach(key -> {
+                    int slash = key.indexOf('/');
+                    events.publishEvent(new ObjectChanged("Pod", key.substring(0, slash), "status-report", "MODIFIED",
+                            node, key.substring(slash + 1)));
+                });
         return answer;
     }
 }

@@ -53,6 +53,16 @@ public class ObjectStore {
                 kind, namespace);
     }
 
+    /** "namespace/name" of every object of a kind (in one namespace, or everywhere): no documents read. */
+    public List<String> names(String kind, String namespace) {
+        if (namespace == null) {
+            return jdbc.queryForList("SELECT namespace || '/' || name FROM objects WHERE kind = ? ORDER BY namespace, name",
+                    String.class, kind);
+        }
+        return jdbc.queryForList("SELECT namespace || '/' || name FROM objects WHERE kind = ? AND namespace = ? "
+                + "ORDER BY name", String.class, kind, namespace);
+    }
+
     public List<StoredObject> listByOwner(String kind, UUID ownerUid) {
         return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND owner_uid = ? ORDER BY name", ROW,
                 kind, ownerUid);
@@ -123,17 +133,56 @@ public class ObjectStore {
                 name) > 0;
     }
 
-    /** Inserts many new objects in one JDBC batch (the reconciler's pod creates). */
-    public void insertBatch(List<StoredObject> objects) {
-        List<Object[]> args = new ArrayList<>(objects.size());
-        for (StoredObject o : objects) {
-            args.add(new Object[] {o.kind(), ns(o.namespace()), o.name(), o.uid(), o.generation(),
-                    Timestamp.from(o.createdAt()), ownerUid(o.body()), nodeName(o.kind(), o.body()),
-                    revisionHash(o.kind(), o.body()), Json.write(o.body())});
+    /**
+     * Inserts many new pods in one statement and returns the names that went in. A pod whose generated name is
+     * taken, or that would be a second live pod of one revision on one node, is skipped rather than failing the
+     * whole batch: the next pass sees the gap and fills it.
+     */
+    public java.util.Set<String> insertPods(List<StoredObject> pods) {
+        if (pods.isEmpty()) {
+            return java.util.Set.of();
         }
-        jdbc.batchUpdate("INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at, "
-                + "owner_uid, node_name, revision_hash, body) VALUES (?, ?, ?, ?, nextval('resource_version_seq'), ?, ?, "
-                + "?, ?, ?, ?::jsonb)", args);
+        int n = pods.size();
+        Object[] namespaces = new Object[n];
+        Object[] names = new Object[n];
+        Object[] uids = new Object[n];
+        Object[] created = new Object[n];
+        Object[] owners = new Object[n];
+        Object[] nodes = new Object[n];
+        Object[] hashes = new Object[n];
+        Object[] bodies = new Object[n];
+        for (int i = 0; i < n; i++) {
+            StoredObject o = pods.get(i);
+            namespaces[i] = ns(o.namespace());
+            names[i] = o.name();
+            uids[i] = o.uid();
+            created[i] = Timestamp.from(o.createdAt());
+            owners[i] = ownerUid(o.body());
+            nodes[i] = nodeName("Pod", o.body());
+            hashes[i] = revisionHash("Pod", o.body());
+            bodies[i] = Json.write(o.body());
+        }
+        List<String> inserted = jdbc.query(con -> {
+            var ps = con.prepareStatement("""
+                    INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at,
+                                         owner_uid, node_name, revision_hash, body)
+                    SELECT 'Pod', t.namespace, t.name, t.uid, nextval('resource_version_seq'), 0, t.created_at,
+                           t.owner_uid, t.node_name, t.revision_hash, t.body::jsonb
+                    FROM unnest(?::text[], ?::text[], ?::uuid[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[],
+                                ?::text[]) AS t(namespace, name, uid, created_at, owner_uid, node_name, revision_hash, body)
+                    ON CONFLICT DO NOTHING
+                    RETURNING name""");
+            ps.setArray(1, con.createArrayOf("text", namespaces));
+            ps.setArray(2, con.createArrayOf("text", names));
+            ps.setArray(3, con.createArrayOf("uuid", uids));
+            ps.setArray(4, con.createArrayOf("timestamptz", created));
+            ps.setArray(5, con.createArrayOf("uuid", owners));
+            ps.setArray(6, con.createArrayOf("text", nodes));
+            ps.setArray(7, con.createArrayOf("text", hashes));
+            ps.setArray(8, con.createArrayOf("text", bodies));
+            return ps;
+        }, (rs, i) -> rs.getString(1));
+        return new java.util.HashSet<>(inserted);
     }
 
     /** Rewrites many objects in one batch without a resourceVersion check (the caller holds the owner's lock). */

@@ -262,8 +262,10 @@ public class ResourceService {
     }
 
     private void publish(StoredObject o, String change) {
+        boolean pod = "Pod".equals(o.kind());
         events.publishEvent(new ObjectChanged(o.kind(), o.namespace(), o.name(), change,
-                "Pod".equals(o.kind()) ? Json.text(o.body(), "spec", "nodeName") : null));
+                pod ? Json.text(o.body(), "spec", "nodeName") : null,
+                pod ? ObjectChanged.controller(o.body(), "DaemonSet") : null));
     }
 
     private static void requireKind(ResourceType type, ObjectNode object) {

@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class Heartbeats {
 
-    private static final Duration KNOWN_TTL = Duration.ofSeconds(30);
+    /** How long a node is believed to exist without asking again (a local delete forgets it at once). */
+    private static final Duration KNOWN_TTL = Duration.ofMinutes(5);
 
     private final JdbcTemplate jdbc;
     private final Clock clock;

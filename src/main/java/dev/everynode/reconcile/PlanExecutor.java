@@ -58,9 +58,8 @@ class PlanExecutor {
                 deleted.add(d.podName());
             }
         }
-        if (!creates.isEmpty()) {
-            store.insertBatch(creates);
-        }
+        java.util.Set<String> inserted = store.insertPods(creates);
+        creates.removeIf(p -> !inserted.contains(p.name()));
         store.markTerminating(terminating, now);
         if (!removed.isEmpty()) {
             store.deleteBatch(removed);

@@ -36,7 +36,15 @@ class PodSummaries {
                        (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
                                THEN body->'status'->'conditions' ELSE '[]'::jsonb END) c
                         WHERE c->>'type' = 'Ready' LIMIT 1) AS ready
-                FROM objects WHERE kind = 'Pod' AND namespace = ? AND (owner_uid = ? OR owner_uid IS NULL)
+                FROM objects WHERE kind = 'Pod' AND owner_uid = ?
+                UNION ALL
+                SELECT uid, owner_uid, name, node_name, revision_hash, created_at, deletion_ts,
+                       body->'metadata'->'labels' AS labels,
+                       body->'status'->>'phase' AS phase,
+                       (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
+                               THEN body->'status'->'conditions' ELSE '[]'::jsonb END) c
+                        WHERE c->>'type' = 'Ready' LIMIT 1) AS ready
+                FROM objects WHERE kind = 'Pod' AND namespace = ? AND owner_uid IS NULL
                 ORDER BY name""", (rs, i) -> {
             Map<String, String> labels = rs.getString("labels") == null ? Map.of()
                     : Json.stringMap(Json.MAPPER.readTree(rs.getString("labels")));
@@ -63,6 +71,6 @@ class PodSummaries {
                     rs.getString("node_name") == null ? "" : rs.getString("node_name"), rs.getString("revision_hash"),
                     labels.get("pod-template-generation"), phase, ready, readySince, created, deletion != null);
             return new Summary(rs.getObject("uid", UUID.class), rs.getObject("owner_uid", UUID.class), labels, view);
-        }, namespace, dsUid);
+        }, dsUid, namespace);
     }
 }

@@ -25,6 +25,8 @@ class ReconcileQueue {
     private static final Logger log = LoggerFactory.getLogger(ReconcileQueue.class);
 
     private final Set<String> pending = new LinkedHashSet<>();
+    /** Periodic resyncs wait behind every key that something actually changed for. */
+    private final Set<String> background = new LinkedHashSet<>();
     private final Set<String> running = new java.util.HashSet<>();
     private final Set<String> dirty = new java.util.HashSet<>();
     private final java.util.Map<String, Integer> failures = new java.util.HashMap<>();
@@ -60,7 +62,20 @@ class ReconcileQueue {
                 dirty.add(key);
                 return;
             }
+            background.remove(key);
             if (pending.add(key)) {
+                notifyAll();
+            }
+        }
+    }
+
+    /** A periodic resync: runs after all keys added by real changes. */
+    void addResync(String key) {
+        synchronized (this) {
+            if (running.contains(key) || pending.contains(key)) {
+                return;
+            }
+            if (background.add(key)) {
                 notifyAll();
             }
         }
@@ -75,14 +90,14 @@ class ReconcileQueue {
     }
 
     synchronized int depth() {
-        return pending.size() + running.size();
+        return pending.size() + background.size() + running.size();
     }
 
     private void work() {
         while (!stopped) {
             String key;
             synchronized (this) {
-                while (pending.isEmpty() && !stopped) {
+                while (pending.isEmpty() && background.isEmpty() && !stopped) {
                     try {
                         wait(1000);
                     } catch (InterruptedException e) {
@@ -93,7 +108,7 @@ class ReconcileQueue {
                 if (stopped) {
                     return;
                 }
-                var it = pending.iterator();
+                var it = pending.isEmpty() ? background.iterator() : pending.iterator();
                 key = it.next();
                 it.remove();
                 running.add(key);

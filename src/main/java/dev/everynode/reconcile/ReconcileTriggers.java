@@ -40,7 +40,7 @@ class ReconcileTriggers {
                 queue.addAfter(key, result.requeueAfter());
             }
         });
-        resync();
+        enqueueAll();
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
@@ -54,7 +54,10 @@ class ReconcileTriggers {
             }
             case "Node" -> enqueueAll();
             case "Pod" -> {
-                if (!change.name().isEmpty()) {
+                if (change.ownerName() != null) {
+                    queue.add(change.namespace() + "/" + change.ownerName());
+                } else if (!change.name().isEmpty()) {
+                    // An orphan: any DaemonSet of its namespace may adopt it.
                     enqueueNamespace(change.namespace());
                 }
             }
@@ -62,9 +65,9 @@ class ReconcileTriggers {
         }
     }
 
-    @Scheduled(fixedDelayString = "${everynode.reconcile.resync-period:5s}", initialDelayString = "${everynode.reconcile.resync-period:5s}")
+    @Scheduled(fixedDelayString = "${everynode.reconcile.resync-period:30s}", initialDelayString = "${everynode.reconcile.resync-period:30s}")
     void resync() {
-        enqueueAll();
+        store.names("DaemonSet", null).forEach(queue::addResync);
     }
 
     int depth() {
@@ -72,11 +75,11 @@ class ReconcileTriggers {
     }
 
     private void enqueueAll() {
-        store.list("DaemonSet", null).forEach(ds -> queue.add(ds.namespace() + "/" + ds.name()));
+        store.names("DaemonSet", null).forEach(queue::add);
     }
 
     private void enqueueNamespace(String namespace) {
-        store.list("DaemonSet", namespace).forEach(ds -> queue.add(ds.namespace() + "/" + ds.name()));
+        store.names("DaemonSet", namespace).forEach(queue::add);
     }
 
 }

@@ -86,13 +86,19 @@ class AgentProtocolTest extends IntegrationTest {
         long updated = System.nanoTime();
         sim.observations().mark();
         assertThat(api.put(DS + "/fluentd", current).status()).isEqualTo(200);
-        Await.until("all 100 pods on the new revision, available, rollout done", Duration.ofSeconds(60), () -> {
-            List<JsonNode> live = livePods("fleet-");
-            JsonNode s = dsStatus();
-            return live.size() == 100 && !revisionHashes(live).contains(oldHash) && revisionHashes(live).size() == 1
-                    && s.path("updatedNumberScheduled").asInt() == 100 && s.path("numberAvailable").asInt() == 100
-                    && rollout().path("done").asBoolean();
-        });
+        try {
+            Await.until("all 100 pods on the new revision, available, rollout done", Duration.ofSeconds(60), () -> {
+                List<JsonNode> live = livePods("fleet-");
+                JsonNode s = dsStatus();
+                return live.size() == 100 && !revisionHashes(live).contains(oldHash) && revisionHashes(live).size() == 1
+                        && s.path("updatedNumberScheduled").asInt() == 100 && s.path("numberAvailable").asInt() == 100
+                        && rollout().path("done").asBoolean();
+            });
+        } catch (AssertionError stalled) {
+            System.out.println("[agent] rollout stalled: " + rollout());
+            System.out.println("[agent] simulator: " + sim.observations().summary());
+            throw stalled;
+        }
         double rolloutSeconds = (System.nanoTime() - updated) / 1e9;
         List<JsonNode> after = livePods("fleet-");
         String newHash = revisionHashes(after).iterator().next();
