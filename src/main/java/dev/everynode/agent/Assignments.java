@@ -182,14 +182,14 @@ class Assignments {
         Map<String, Builder> builders = new HashMap<>();
         nodes.forEach(n -> builders.put(n, new Builder(n)));
         jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT node_name, uid, deletion_ts, body::text FROM objects "
-                    + "WHERE kind = 'Pod' AND node_name = ANY(?) ORDER BY node_name, uid");
+            var ps = con.prepareStatement("SELECT node_name, uid, deletion_ts, body::text, md5((body->'spec')::text) "
+                    + "FROM objects WHERE kind = 'Pod' AND node_name = ANY(?) ORDER BY node_name, uid");
             ps.setArray(1, con.createArrayOf("text", nodes.toArray()));
             return ps;
         }, rs -> {
             Timestamp deletion = rs.getTimestamp(3);
-            builders.get(rs.getString(1)).add(rs.getString(2),
-                    deletion == null ? null : deletion.toInstant(), Json.parseObject(rs.getString(4)));
+            builders.get(rs.getString(1)).add(rs.getString(2), deletion == null ? null : deletion.toInstant(),
+                    rs.getString(4), rs.getString(5));
         });
         Map<String, Snapshot> out = new HashMap<>();
         Instant now = clock.instant();
@@ -214,13 +214,15 @@ class Assignments {
             body.put("node", node);
         }
 
-        void add(String uid, Instant deletion, ObjectNode pod) {
-            digest.update((uid + "|" + (deletion == null ? "" : deletion) + "|" + Json.write(pod.path("spec")) + "\n")
+        /** {@code specDigest}: PostgreSQL's md5 of the pod's spec, so the ETag ignores status-only changes. */
+        void add(String uid, Instant deletion, String podJson, String specDigest) {
+            digest.update((uid + "|" + (deletion == null ? "" : deletion) + "|" + specDigest + "\n")
                     .getBytes(StandardCharsets.UTF_8));
             if (deletion == null) {
-                pods.add(pod);
+                pods.addRawValue(new tools.jackson.databind.util.RawValue(podJson));
                 return;
             }
+            ObjectNode pod = Json.parseObject(podJson);
             ObjectNode t = terminating.addObject();
             t.put("namespace", Json.text(pod, "metadata", "namespace"));
             t.put("name", Json.text(pod, "metadata", "name"));

@@ -53,6 +53,7 @@ class DaemonSetReconciler {
     private final int burstLimit;
 
     private static final long DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DaemonSetReconciler.class);
 
     DaemonSetReconciler(ObjectStore store, JdbcTemplate jdbc, TransactionTemplate tx, RevisionHistory history,
                         PlanExecutor executor, EventRecorder recorder, BackoffStore backoffs, NodeCache nodeCache,
@@ -74,6 +75,7 @@ class DaemonSetReconciler {
     }
 
     Result reconcile(String namespace, String name) {
+        long start = System.nanoTime();
         List<PlanExecutor.Outcome> done = new ArrayList<>();
         Result result = tx.execute(status -> {
             StoredObject ds = store.get("DaemonSet", namespace, name).orElse(null);
@@ -115,6 +117,14 @@ class DaemonSetReconciler {
             for (String node : o.nodes()) {
                 publisher.publishEvent(new ObjectChanged("Pod", namespace, "", "MODIFIED", node));
             }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        int created = done.stream().mapToInt(o -> o.created().size()).sum();
+        int deleted = done.stream().mapToInt(o -> o.deleted().size()).sum();
+        if (ms > 500) {
+            log.info("slow reconcile pass daemonSet={}/{} creates={} deletes={} ms={}", namespace, name, created, deleted, ms);
+        } else if (log.isDebugEnabled()) {
+            log.debug("reconciled daemonSet={}/{} creates={} deletes={} ms={}", namespace, name, created, deleted, ms);
         }
         return result;
     }

@@ -331,7 +331,7 @@ public final class Benchmark {
         server = "http://127.0.0.1:" + port;
         Path jar;
         try (var files = Files.list(Path.of("target"))) {
-            jar = files.filter(p -> p.getFileName().toString().matches("everynode-.*\\.jar")).findFirst()
+            jar = files.filter(p -> p.getFileName().toString().matches("everynode-[0-9].*\\.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no target/everynode-*.jar: run ./mvnw package"));
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

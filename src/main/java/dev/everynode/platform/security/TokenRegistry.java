@@ -33,19 +33,23 @@ public class TokenRegistry {
     private final SecurityProperties properties;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final String adminHash;
+    private final String bootstrapHash;
 
     TokenRegistry(JdbcTemplate jdbc, SecurityProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.properties = properties;
         this.clock = clock;
+        this.adminHash = hasText(properties.adminToken()) ? Tokens.sha256(properties.adminToken()) : null;
+        this.bootstrapHash = hasText(properties.bootstrapToken()) ? Tokens.sha256(properties.bootstrapToken()) : null;
     }
 
     public Optional<Principal> resolve(String token) {
         String hash = Tokens.sha256(token);
-        if (hasText(properties.adminToken()) && Tokens.sameHash(hash, Tokens.sha256(properties.adminToken()))) {
+        if (Tokens.sameHash(hash, adminHash)) {
             return Optional.of(Principal.admin("admin"));
         }
-        if (hasText(properties.bootstrapToken()) && Tokens.sameHash(hash, Tokens.sha256(properties.bootstrapToken()))) {
+        if (Tokens.sameHash(hash, bootstrapHash)) {
             return Optional.of(new Principal("bootstrap", Principal.Role.bootstrap, null));
         }
         for (SecurityProperties.User user : properties.usersOrEmpty()) {
