@@ -1,7 +1,5 @@
 package dev.everynode.daemonset;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -10,7 +8,6 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /** The fluentd DaemonSet manifest used across tests, plus a pointer-based mutator for table tests. */
 final class Fixtures {
 
-    static final Path SHARED_FLUENTD = Path.of("/work/shared/fixtures/fluentd-daemonset.yaml");
 
     /** Copy of the shared fixture, embedded so the tests do not depend on the machine they run on. */
     static final String FLUENTD_YAML = """
@@ -58,8 +55,11 @@ final class Fixtures {
         return (ObjectNode) YAML.readTree(FLUENTD_YAML);
     }
 
-    static ObjectNode sharedFluentdOrNull() throws java.io.IOException {
-        return Files.exists(SHARED_FLUENTD) ? (ObjectNode) YAML.readTree(Files.readString(SHARED_FLUENTD)) : null;
+    /** The walkthrough's manifest as the repository carries it (src/test/resources, a copy of the shared fixture). */
+    static ObjectNode walkthroughFluentd() throws java.io.IOException {
+        try (var in = Fixtures.class.getResourceAsStream("/fluentd-daemonset.yaml")) {
+            return (ObjectNode) YAML.readTree(in);
+        }
     }
 
     /** Parses a YAML/JSON snippet ("Never", "{a: 1}", "[1]") into a tree value. */
