@@ -21,6 +21,17 @@ class PodSummaries {
     /** One pod as the reconciler sees it. */
     record Summary(UUID uid, UUID ownerUid, Map<String, String> labels, Model.PodView view) {}
 
+    /** The columns a summary needs, extracted by PostgreSQL from the jsonb. */
+    private static final String SUMMARY = """
+            SELECT uid, owner_uid, name, node_name, revision_hash, created_at, deletion_ts,
+                   body->'metadata'->'labels' AS labels,
+                   body->'status'->>'phase' AS phase,
+                   (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
+                           THEN body->'status'->'conditions' ELSE '[]'::jsonb END) c
+                    WHERE c->>'type' = 'Ready' LIMIT 1) AS ready
+            FROM objects
+            """;
+
     private final JdbcTemplate jdbc;
 
     PodSummaries(JdbcTemplate jdbc) {
@@ -29,23 +40,8 @@ class PodSummaries {
 
     /** The pods of a namespace that this DaemonSet owns, and the orphans it might adopt. */
     List<Summary> forClaim(String namespace, UUID dsUid) {
-        return jdbc.query("""
-                SELECT uid, owner_uid, name, node_name, revision_hash, created_at, deletion_ts,
-                       body->'metadata'->'labels' AS labels,
-                       body->'status'->>'phase' AS phase,
-                       (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
-                               THEN body->'status'->'conditions' ELSE '[]'::jsonb END) c
-                        WHERE c->>'type' = 'Ready' LIMIT 1) AS ready
-                FROM objects WHERE kind = 'Pod' AND owner_uid = ?
-                UNION ALL
-                SELECT uid, owner_uid, name, node_name, revision_hash, created_at, deletion_ts,
-                       body->'metadata'->'labels' AS labels,
-                       body->'status'->>'phase' AS phase,
-                       (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
-                               THEN body->'status'->'conditions' ELSE '[]'::jsonb END) c
-                        WHERE c->>'type' = 'Ready' LIMIT 1) AS ready
-                FROM objects WHERE kind = 'Pod' AND namespace = ? AND owner_uid IS NULL
-                ORDER BY name""", (rs, i) -> {
+        return jdbc.query(SUMMARY + "WHERE kind = 'Pod' AND owner_uid = ? UNION ALL "
+                + SUMMARY + "WHERE kind = 'Pod' AND namespace = ? AND owner_uid IS NULL ORDER BY name", (rs, i) -> {
             Map<String, String> labels = rs.getString("labels") == null ? Map.of()
                     : Json.stringMap(Json.MAPPER.readTree(rs.getString("labels")));
             boolean ready = false;
