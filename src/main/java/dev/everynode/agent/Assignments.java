@@ -146,9 +146,6 @@ class Assignments {
         waiters.keySet().forEach(this::changed);
     }
 
-    int parked() {
-        return waiters.values().stream().mapToInt(Set::size).sum();
-    }
 
     private void wake(String node, Snapshot snapshot) {
         Set<Waiter> set = waiters.get(node);

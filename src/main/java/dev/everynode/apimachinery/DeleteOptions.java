@@ -41,7 +41,4 @@ public record DeleteOptions(String propagationPolicy, Long gracePeriodSeconds, S
         return new DeleteOptions(policy, grace, uid, rv, dryRun);
     }
 
-    public static DeleteOptions defaults() {
-        return new DeleteOptions(null, null, null, null, false);
-    }
 }

@@ -108,11 +108,6 @@ public final class Json {
         return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
     }
 
-    /** RFC 3339 with microseconds (Kubernetes MicroTime), used where ordering below a second matters. */
-    public static String microTimestamp(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MICROS));
-    }
-
     public static Instant parseTime(String text) {
         return text == null ? null : java.time.OffsetDateTime.parse(text).toInstant();
     }

@@ -40,9 +40,6 @@ public class ObjectStore {
                 ROW, kind, ns(namespace), name).stream().findFirst();
     }
 
-    public Optional<StoredObject> getByUid(UUID uid) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE uid = ?", ROW, uid).stream().findFirst();
-    }
 
     /** All objects of a kind, in one namespace or (namespace null) everywhere, ordered by namespace and name. */
     public List<StoredObject> list(String kind, String namespace) {
@@ -79,11 +76,6 @@ public class ObjectStore {
                 ROW, nodeName);
     }
 
-    public boolean namespaceHasObjects(String namespace) {
-        Boolean any = jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM objects WHERE namespace = ?)", Boolean.class,
-                namespace);
-        return Boolean.TRUE.equals(any);
-    }
 
     /** The newest resourceVersion handed out: what a list reports as its own resourceVersion. */
     public long currentResourceVersion() {

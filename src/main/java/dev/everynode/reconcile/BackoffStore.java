@@ -31,9 +31,9 @@ class BackoffStore {
         return map;
     }
 
-    void save(UUID dsUid, Map<String, Model.Backoff> backoff) {
-        Map<String, Model.Backoff> old = load(dsUid);
-        if (old.equals(backoff)) {
+    /** Replaces the stored backoff with {@code backoff}, unless it equals {@code loaded} (what the pass read). */
+    void save(UUID dsUid, Map<String, Model.Backoff> loaded, Map<String, Model.Backoff> backoff) {
+        if (loaded.equals(backoff)) {
             return;
         }
         jdbc.update("DELETE FROM pod_backoff WHERE ds_uid = ?", dsUid);

@@ -93,8 +93,9 @@ class DaemonSetReconciler {
             List<PodSummaries.Summary> pods = claim(ds);
             List<Model.NodeView> nodes = nodeCache.nodes();
             Model.DaemonSetView view = SnapshotReader.daemonSet(ds, hash);
+            Map<String, Model.Backoff> backoff = backoffs.load(ds.uid());
             Model.Snapshot snapshot = new Model.Snapshot(view, nodes,
-                    pods.stream().map(PodSummaries.Summary::view).toList(), backoffs.load(ds.uid()));
+                    pods.stream().map(PodSummaries.Summary::view).toList(), backoff);
             Model.Plan plan = Planner.plan(snapshot, now, burstLimit);
 
             Map<String, PodSummaries.Summary> podsByName = new HashMap<>();
@@ -103,7 +104,7 @@ class DaemonSetReconciler {
             nodes.forEach(n -> nodeNames.add(n.name()));
             PlanExecutor.Outcome outcome = executor.apply(ds, hash, plan, view.placement(), podsByName, nodeNames, now);
             done.add(outcome);
-            backoffs.save(ds.uid(), plan.backoffByNode());
+            backoffs.save(ds.uid(), backoff, plan.backoffByNode());
             recorder.record(ds, events(ds, plan, outcome));
 
             Set<String> liveHashes = new HashSet<>();

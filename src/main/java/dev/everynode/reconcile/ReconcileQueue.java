@@ -89,9 +89,6 @@ class ReconcileQueue {
         timers.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    synchronized int depth() {
-        return pending.size() + background.size() + running.size();
-    }
 
     private void work() {
         while (!stopped) {

@@ -70,9 +70,6 @@ class ReconcileTriggers {
         store.names("DaemonSet", null).forEach(queue::addResync);
     }
 
-    int depth() {
-        return queue.depth();
-    }
 
     private void enqueueAll() {
         store.names("DaemonSet", null).forEach(queue::add);

@@ -559,7 +559,7 @@ public final class FleetSimulator implements AutoCloseable {
      * An SSLContext that accepts any certificate and host name (--insecure-skip-tls-verify). An
      * X509ExtendedTrustManager, so that JSSE does not add its own host name check.
      */
-    private static SSLContext trustAll() {
+    public static SSLContext trustAll() {
         X509ExtendedTrustManager any = new X509ExtendedTrustManager() {
             @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
             @Override public void checkServerTrusted(X509Certificate[] c, String a) {}

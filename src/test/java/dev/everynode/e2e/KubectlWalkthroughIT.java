@@ -11,7 +11,6 @@ import dev.everynode.support.Fixtures;
 import dev.everynode.support.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,9 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,10 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -88,7 +81,7 @@ class KubectlWalkthroughIT {
         Path keystore = keystore(dir);
         TestDatabase.Connection db = TestDatabase.embedded(null);
         port = freePort();
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trustAll())
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(FleetSimulator.trustAll())
                 .connectTimeout(Duration.ofSeconds(5)).build();
 
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -508,23 +501,5 @@ class KubectlWalkthroughIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    /** Trusts the self-signed certificate (and any other), like kubectl's insecure-skip-tls-verify. */
-    private static SSLContext trustAll() throws GeneralSecurityException {
-        X509ExtendedTrustManager any = new X509ExtendedTrustManager() {
-            @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
-            @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
-            @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
-            @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
-            @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-            @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-            @Override public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, new TrustManager[] {any}, new SecureRandom());
-        return ssl;
     }
 }
