@@ -6,9 +6,22 @@ import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.pod.PodConditions;
+import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -17,23 +30,44 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Applies a batch of pod status reports from one node in one transaction and answers per item. A report for a
- * pod bound to another node refuses the whole batch (403) and changes nothing; a report for an older
- * incarnation of a pod (uid mismatch) is ignored; a replay changes nothing.
+ * Applies pod status reports and answers per item. A report for a pod bound to another node refuses that
+ * request (403) and changes nothing of it; a report for an older incarnation of a pod (uid mismatch) is ignored;
+ * a replay changes nothing.
+ *
+ * <p>Reports are coalesced: one writer thread takes every request that arrived while the previous transaction
+ * committed (up to {@code everynode.agents.status-batch} items) and applies them all in one transaction: one
+ * locking read, one set-based UPDATE, one commit. An idle server writes a lone report at once; under load the
+ * commit cost is shared by hundreds of reports (Nomad coalesces status updates the same way). Each request still
+ * gets its own answer, and its reports are durable when it is answered.
  */
 @Component
 class PodStatusReports {
+
+    private static final Logger log = LoggerFactory.getLogger(PodStatusReports.class);
+    private static final Set<String> PHASES = Set.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
+
+    /** One request: a node's reports, and the answer (or the refusal) it waits for. */
+    private record Submission(String node, JsonNode statuses, CompletableFuture<ObjectNode> answer) {}
 
     private final ObjectStore store;
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final int maxBatchItems;
+    private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean running = true;
 
-    PodStatusReports(ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock) {
+    PodStatusReports(ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock,
+                     @Value("${everynode.agents.status-batch:1000}") int maxBatchItems) {
         this.store = store;
         this.tx = tx;
         this.events = events;
         this.clock = clock;
+        this.maxBatchItems = Math.max(1, maxBatchItems);
+        this.writer = new Thread(this::writeLoop, "pod-status-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
     }
 
     ObjectNode apply(String node, JsonNode body) {
@@ -47,66 +81,150 @@ class PodStatusReports {
                 throw ApiException.badRequest("statuses[" + i + "]: namespace, name and status (an object) are required");
             }
             String phase = Json.text(item, "status", "phase");
-            if (phase != null && !List.of("Pending", "Running", "Succeeded", "Failed", "Unknown").contains(phase)) {
+            if (phase != null && !PHASES.contains(phase)) {
                 throw ApiException.badRequest("statuses[" + i + "].status.phase: Unsupported value: \"" + phase + "\"");
             }
         }
-        List<StoredObject> written = new ArrayList<>();
-        ObjectNode answer = tx.execute(status -> {
-            ObjectNode out = Json.object();
-            ArrayNode results = out.putArray("results");
+        if (!running) {
+            throw new IllegalStateException("shutting down");
+        }
+        Submission submission = new Submission(node, statuses, new CompletableFuture<>());
+        queue.add(submission);
+        try {
+            return submission.answer().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private void writeLoop() {
+        while (running) {
+            List<Submission> batch = new ArrayList<>();
+            try {
+                Submission first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                int items = first.statuses().size();
+                Submission next;
+                while (items < maxBatchItems && (next = queue.poll()) != null) {
+                    batch.add(next);
+                    items += next.statuses().size();
+                }
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(batch, new IllegalStateException("shutting down"));
+                return;
+            } catch (RuntimeException e) {
+                log.warn("pod status batch of {} requests failed: {}", batch.size(), e.toString());
+                fail(batch, e);
+            }
+        }
+    }
+
+    private static void fail(List<Submission> batch, RuntimeException e) {
+        batch.forEach(s -> s.answer().completeExceptionally(e));
+    }
+
+    private void write(List<Submission> batch) {
+        Map<Submission, ObjectNode> answers = new LinkedHashMap<>();
+        Map<String, StoredObject> written = new LinkedHashMap<>();
+        tx.executeWithoutResult(status -> {
             List<String> namespaces = new ArrayList<>();
             List<String> names = new ArrayList<>();
-            statuses.forEach(item -> {
-                namespaces.add(item.path("namespace").asString());
-                names.add(item.path("name").asString());
-            });
-            java.util.Map<String, StoredObject> locked = new java.util.HashMap<>();
-            store.getManyForUpdate("Pod", namespaces, names).forEach(p -> locked.put(p.namespace() + "/" + p.name(), p));
-            java.util.Map<String, StoredObject> pending = new java.util.LinkedHashMap<>();
-            for (JsonNode item : statuses) {
-                String ns = item.path("namespace").asString();
-                String name = item.path("name").asString();
-                ObjectNode result = results.addObject().put("namespace", ns).put("name", name);
-                StoredObject pod = pending.getOrDefault(ns + "/" + name, locked.get(ns + "/" + name));
-                if (pod == null) {
-                    result.put("result", "notFound").put("message", "pods \"" + name + "\" not found");
-                    continue;
-                }
-                String boundTo = Json.text(pod.body(), "spec", "nodeName");
-                if (!node.equals(boundTo)) {
-                    throw ApiException.forbidden("pods \"" + name + "\" is forbidden: node \"" + node
-                            + "\" can only update pods bound to it (the pod is bound to \"" + boundTo + "\")");
-                }
-                String uid = Json.text(item, "uid");
-                if (uid != null && !uid.equals(pod.uid().toString())) {
-                    result.put("result", "ignored").put("message", "the report is for an older incarnation of the pod");
-                    continue;
-                }
-                ObjectNode next = pod.body().deepCopy();
-                next.set("status", item.get("status").deepCopy());
-                PodConditions.stampReadyTransition(next, pod.body(), clock.instant());
-                if (next.path("status").equals(pod.body().path("status"))) {
-                    result.put("result", "unchanged");
-                    continue;
-                }
-                pending.put(ns + "/" + name, new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(),
-                        pod.resourceVersion(), pod.generation(), pod.createdAt(), pod.deletionTimestamp(), next));
-                result.put("result", "applied");
-            }
-            written.addAll(pending.values());
-            store.updateBatch(written);
-            return out;
-        });
-        // One nudge per owning DaemonSet: only its pass can be affected by these reports.
-        written.stream().map(p -> new ObjectChanged("Pod", p.namespace(), p.name(), "MODIFIED", node,
-                        ObjectChanged.controller(p.body(), "DaemonSet")))
-                .filter(c -> c.ownerName() != null).map(c -> c.namespace() + "/" + c.ownerName()).distinct()
-                .forEach(key -> {
-                    int slash = key.indexOf('/');
-                    events.publishEvent(new ObjectChanged("Pod", key.substring(0, slash), "status-report", "MODIFIED",
-                            node, key.substring(slash + 1)));
+            for (Submission s : batch) {
+                s.statuses().forEach(item -> {
+                    namespaces.add(item.path("namespace").asString());
+                    names.add(item.path("name").asString());
                 });
-        return answer;
+            }
+            // The latest state of every pod of the batch: as locked, then as an earlier request changed it.
+            Map<String, StoredObject> current = new HashMap<>();
+            store.getManyForUpdate("Pod", namespaces, names).forEach(p -> current.put(p.namespace() + "/" + p.name(), p));
+            for (Submission s : batch) {
+                ObjectNode answer = answer(s, current, written);
+                if (answer != null) {
+                    answers.put(s, answer);
+                }
+            }
+            store.updateStatuses(new ArrayList<>(written.values()));
+        });
+        answers.forEach((s, a) -> s.answer().complete(a));
+        // One nudge per owning DaemonSet: only its pass can be affected by these reports.
+        Set<String> owners = new LinkedHashSet<>();
+        Map<String, String> nodeOfOwner = new HashMap<>();
+        for (StoredObject p : written.values()) {
+            String owner = ObjectChanged.controller(p.body(), "DaemonSet");
+            if (owner != null && owners.add(p.namespace() + "/" + owner)) {
+                nodeOfOwner.put(p.namespace() + "/" + owner, Json.text(p.body(), "spec", "nodeName"));
+            }
+        }
+        for (String key : owners) {
+            int slash = key.indexOf('/');
+            events.publishEvent(new ObjectChanged("Pod", key.substring(0, slash), "status-report", "MODIFIED",
+                    nodeOfOwner.get(key), key.substring(slash + 1)));
+        }
+    }
+
+    /**
+     * One request's answer, its changes added to {@code written} and {@code current}; or null when the request
+     * was refused (its future then holds the 403 and none of its reports is applied).
+     */
+    private ObjectNode answer(Submission s, Map<String, StoredObject> current, Map<String, StoredObject> written) {
+        for (JsonNode item : s.statuses()) {
+            String name = item.path("name").asString();
+            StoredObject pod = current.get(item.path("namespace").asString() + "/" + name);
+            String boundTo = pod == null ? null : Json.text(pod.body(), "spec", "nodeName");
+            if (pod != null && !s.node().equals(boundTo)) {
+                s.answer().completeExceptionally(ApiException.forbidden("pods \"" + name + "\" is forbidden: node \""
+                        + s.node() + "\" can only update pods bound to it (the pod is bound to \"" + boundTo + "\")"));
+                return null;
+            }
+        }
+        ObjectNode out = Json.object();
+        ArrayNode results = out.putArray("results");
+        for (JsonNode item : s.statuses()) {
+            String ns = item.path("namespace").asString();
+            String name = item.path("name").asString();
+            String key = ns + "/" + name;
+            ObjectNode result = results.addObject().put("namespace", ns).put("name", name);
+            StoredObject pod = current.get(key);
+            if (pod == null) {
+                result.put("result", "notFound").put("message", "pods \"" + name + "\" not found");
+                continue;
+            }
+            String uid = Json.text(item, "uid");
+            if (uid != null && !uid.equals(pod.uid().toString())) {
+                result.put("result", "ignored").put("message", "the report is for an older incarnation of the pod");
+                continue;
+            }
+            ObjectNode next = pod.body().deepCopy();
+            next.set("status", item.get("status").deepCopy());
+            PodConditions.stampReadyTransition(next, pod.body(), clock.instant());
+            if (next.path("status").equals(pod.body().path("status"))) {
+                result.put("result", "unchanged");
+                continue;
+            }
+            StoredObject changed = new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(),
+                    pod.resourceVersion(), pod.generation(), pod.createdAt(), pod.deletionTimestamp(), next);
+            current.put(key, changed);
+            written.put(key, changed);
+            result.put("result", "applied");
+        }
+        return out;
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        writer.interrupt();
+        List<Submission> left = new ArrayList<>();
+        queue.drainTo(left);
+        fail(left, new IllegalStateException("shutting down"));
     }
 }

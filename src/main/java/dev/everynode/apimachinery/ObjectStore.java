@@ -177,6 +177,30 @@ public class ObjectStore {
         return new java.util.HashSet<>(inserted);
     }
 
+    /**
+     * Rewrites the documents of many objects whose indexed columns did not change (status reports) in one
+     * statement, so that the statement-level triggers (watch log, notifications) run once for all of them. The
+     * caller holds the rows' locks.
+     */
+    public void updateStatuses(List<StoredObject> objects) {
+        if (objects.isEmpty()) {
+            return;
+        }
+        Object[] uids = new Object[objects.size()];
+        Object[] bodies = new Object[objects.size()];
+        for (int i = 0; i < objects.size(); i++) {
+            uids[i] = objects.get(i).uid();
+            bodies[i] = Json.write(objects.get(i).body());
+        }
+        jdbc.update(con -> {
+            var ps = con.prepareStatement("UPDATE objects o SET resource_version = nextval('resource_version_seq'), "
+                    + "body = t.body::jsonb FROM unnest(?::uuid[], ?::text[]) AS t(uid, body) WHERE o.uid = t.uid");
+            ps.setArray(1, con.createArrayOf("uuid", uids));
+            ps.setArray(2, con.createArrayOf("text", bodies));
+            return ps;
+        });
+    }
+
     /** Rewrites many objects in one batch without a resourceVersion check (the caller holds the owner's lock). */
     public void updateBatch(List<StoredObject> objects) {
         List<Object[]> args = new ArrayList<>(objects.size());

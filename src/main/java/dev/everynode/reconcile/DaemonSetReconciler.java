@@ -77,6 +77,7 @@ class DaemonSetReconciler {
     Result reconcile(String namespace, String name) {
         long start = System.nanoTime();
         List<PlanExecutor.Outcome> done = new ArrayList<>();
+        Phases phases = new Phases();
         Result result = tx.execute(status -> {
             StoredObject ds = store.get("DaemonSet", namespace, name).orElse(null);
             if (ds == null) {
@@ -85,18 +86,28 @@ class DaemonSetReconciler {
             if (!tryLock(ds)) {
                 return new Result(Duration.ofMillis(500));
             }
+            // Read again under the lock: another replica may have written it (its status) in between.
+            ds = store.get("DaemonSet", namespace, name).orElse(null);
+            if (ds == null) {
+                return new Result(null);
+            }
             Instant now = clock.instant();
             if (ds.deletionTimestamp() != null) {
                 return finishForegroundDeletion(ds, now, done);
             }
+            phases.mark("lock");
             String hash = history.sync(ds);
+            phases.mark("history");
             List<PodSummaries.Summary> pods = claim(ds);
+            phases.mark("pods");
             List<Model.NodeView> nodes = nodeCache.nodes();
+            phases.mark("nodes");
             Model.DaemonSetView view = SnapshotReader.daemonSet(ds, hash);
             Map<String, Model.Backoff> backoff = backoffs.load(ds.uid());
             Model.Snapshot snapshot = new Model.Snapshot(view, nodes,
                     pods.stream().map(PodSummaries.Summary::view).toList(), backoff);
             Model.Plan plan = Planner.plan(snapshot, now, burstLimit);
+            phases.mark("plan");
 
             Map<String, PodSummaries.Summary> podsByName = new HashMap<>();
             pods.forEach(p -> podsByName.put(p.view().name(), p));
@@ -104,16 +115,20 @@ class DaemonSetReconciler {
             nodes.forEach(n -> nodeNames.add(n.name()));
             PlanExecutor.Outcome outcome = executor.apply(ds, hash, plan, view.placement(), podsByName, nodeNames, now);
             done.add(outcome);
+            phases.mark("apply");
             backoffs.save(ds.uid(), backoff, plan.backoffByNode());
             recorder.record(ds, events(ds, plan, outcome));
+            phases.mark("events");
 
             Set<String> liveHashes = new HashSet<>();
             pods.forEach(p -> liveHashes.add(p.view().revisionHash()));
             outcome.created().forEach(p -> liveHashes.add(hash));
             history.cleanup(ds, hash, liveHashes);
             Duration recheck = writeStatus(ds, plan);
+            phases.mark("status");
             return new Result(earliest(plan.requeueAfter(), recheck));
         });
+        phases.mark("commit");
         for (PlanExecutor.Outcome o : done) {
             for (String node : o.nodes()) {
                 publisher.publishEvent(new ObjectChanged("Pod", namespace, "", "MODIFIED", node));
@@ -123,11 +138,29 @@ class DaemonSetReconciler {
         int created = done.stream().mapToInt(o -> o.created().size()).sum();
         int deleted = done.stream().mapToInt(o -> o.deleted().size()).sum();
         if (ms > 500) {
-            log.info("slow reconcile pass daemonSet={}/{} creates={} deletes={} ms={}", namespace, name, created, deleted, ms);
+            log.info("slow reconcile pass daemonSet={}/{} creates={} deletes={} ms={} phases={}", namespace, name, created,
+                    deleted, ms, phases);
         } else if (log.isDebugEnabled()) {
             log.debug("reconciled daemonSet={}/{} creates={} deletes={} ms={}", namespace, name, created, deleted, ms);
         }
         return result;
+    }
+
+    /** Where a pass spent its time, for the slow-pass log line. */
+    private static final class Phases {
+        private final StringBuilder text = new StringBuilder();
+        private long last = System.nanoTime();
+
+        void mark(String phase) {
+            long now = System.nanoTime();
+            text.append(text.isEmpty() ? "" : ",").append(phase).append('=').append((now - last) / 1_000_000);
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
     }
 
     private static Duration earliest(Duration a, Duration b) {

@@ -37,9 +37,10 @@ class PlanExecutor {
         List<String> deleted = new ArrayList<>();
         Set<String> nodes = new java.util.TreeSet<>();
         long templateGeneration = dev.everynode.daemonset.DaemonSetStrategy.templateGeneration(ds.body());
+        Set<String> names = new java.util.HashSet<>();
         for (Model.Action action : plan.actions()) {
             if (action instanceof Model.Action.CreatePod c) {
-                creates.add(PodFactory.newPod(ds, c.nodeName(), hash, templateGeneration, placement, now));
+                creates.add(uniquePod(names, ds, c.nodeName(), hash, templateGeneration, placement, now));
                 nodes.add(c.nodeName());
             } else if (action instanceof Model.Action.DeletePod d) {
                 PodSummaries.Summary pod = podsByName.get(d.podName());
@@ -58,13 +59,39 @@ class PlanExecutor {
                 deleted.add(d.podName());
             }
         }
-        java.util.Set<String> inserted = store.insertPods(creates);
-        creates.removeIf(p -> !inserted.contains(p.name()));
+        // Generated names (5 random characters, as Kubernetes') collide: about 3 times among 10,000 pods. Like the
+        // API server's generateName, retry a collision with a fresh name; a pod not inserted because the node
+        // already has a live pod of this revision (another pass won) stays out.
+        List<StoredObject> created = new ArrayList<>();
+        List<StoredObject> attempt = creates;
+        for (int round = 0; round < 3 && !attempt.isEmpty(); round++) {
+            java.util.Set<String> inserted = store.insertPods(attempt);
+            List<StoredObject> retry = new ArrayList<>();
+            for (StoredObject pod : attempt) {
+                if (inserted.contains(pod.name())) {
+                    created.add(pod);
+                } else {
+                    retry.add(uniquePod(names, ds, Json.text(pod.body(), "spec", "nodeName"), hash, templateGeneration,
+                            placement, now));
+                }
+            }
+            attempt = retry;
+        }
         store.markTerminating(terminating, now);
         if (!removed.isEmpty()) {
             store.deleteBatch(removed);
         }
-        return new Outcome(creates, deleted, nodes);
+        return new Outcome(created, deleted, nodes);
+    }
+
+    /** A new pod whose generated name is not among {@code names} (which it is added to). */
+    private static StoredObject uniquePod(Set<String> names, StoredObject ds, String node, String hash,
+                                          long templateGeneration, Model.Placement placement, Instant now) {
+        StoredObject pod;
+        do {
+            pod = PodFactory.newPod(ds, node, hash, templateGeneration, placement, now);
+        } while (!names.add(pod.name()));
+        return pod;
     }
 
     static boolean isTerminal(StoredObject pod) {

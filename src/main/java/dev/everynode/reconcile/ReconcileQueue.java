@@ -41,6 +41,10 @@ class ReconcileQueue {
     private volatile boolean stopped;
 
     ReconcileQueue(@Value("${everynode.reconcile.workers:2}") int workerCount) {
+        if (workerCount < 1) {
+            // Pod changes (agents' reports) are queued by the replica that accepted them: every replica reconciles.
+            throw new IllegalArgumentException("everynode.reconcile.workers must be at least 1, not " + workerCount);
+        }
         this.workerCount = workerCount;
         this.workers = Executors.newFixedThreadPool(workerCount, r -> {
             Thread t = new Thread(r, "reconcile-worker");

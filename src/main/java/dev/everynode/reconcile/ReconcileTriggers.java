@@ -2,6 +2,7 @@ package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ObjectStore;
+import dev.everynode.apimachinery.ReconcileNotice;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -11,9 +12,11 @@ import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
- * When the loop runs: right after every committed write that can change a plan (a DaemonSet, any node, a pod
- * of a DaemonSet), on a periodic resync of every DaemonSet, and when a pass asks to run again later
- * (minReadySeconds, the end of a failure backoff, a burst cut short).
+ * When the loop runs: right after every committed write that can change a plan, on a periodic resync of every
+ * DaemonSet, and when a pass asks to run again later (minReadySeconds, the end of a failure backoff, a burst cut
+ * short). DaemonSet and node changes arrive as {@link ReconcileNotice}s from PostgreSQL on every replica, whichever
+ * replica wrote them (its own writes included: one path, about a millisecond after commit); pod changes (agents'
+ * reports, deletions) are queued by the replica that accepted them.
  */
 @Component
 class ReconcileTriggers {
@@ -47,12 +50,10 @@ class ReconcileTriggers {
     void onChange(ObjectChanged change) {
         switch (change.kind()) {
             case "DaemonSet" -> {
-                queue.add(change.namespace() + "/" + change.name());
                 if ("DELETED".equals(change.type())) {
                     collector.collectSoon();
                 }
             }
-            case "Node" -> enqueueAll();
             case "Pod" -> {
                 if (change.ownerName() != null) {
                     queue.add(change.namespace() + "/" + change.ownerName());
@@ -62,6 +63,15 @@ class ReconcileTriggers {
                 }
             }
             default -> { }
+        }
+    }
+
+    @EventListener
+    void onNotice(ReconcileNotice notice) {
+        if (notice.all()) {
+            enqueueAll();
+        } else if (notice.key().indexOf('/') > 0) {
+            queue.add(notice.key());
         }
     }
 

@@ -213,6 +213,9 @@ public final class FleetSimulator implements AutoCloseable {
                 observations.registrations.add(System.nanoTime() - t0);
                 // Registered with a bootstrap token: from now on the node acts with its own credential.
                 r.headers().firstValue(NODE_TOKEN_HEADER).ifPresent(t -> n.credential = t);
+                // Like a real agent, heartbeat from registration on (not only once the whole fleet registered:
+                // a node registered early would otherwise fall silent for the length of the registration).
+                startHeartbeats(n);
                 return true;
             });
         });
@@ -246,17 +249,17 @@ public final class FleetSimulator implements AutoCloseable {
     // heartbeats and polls
 
     private void run() {
-        long spreadNanos = config.heartbeat().toNanos();
-        int i = 0;
-        int count = Math.max(1, nodes.size());
         for (SimNode n : nodes.values()) {
-            n.heartbeatNanos = config.heartbeat().toNanos();
-            long delay = spreadNanos * i / count;
-            n.nextHeartbeat = System.nanoTime() + delay;
-            schedule(() -> heartbeat(n, true), delay);
-            i++;
             poll(n);
         }
+    }
+
+    /** The first heartbeat at a random point of the first interval (so heartbeats spread), then at a fixed rate. */
+    private void startHeartbeats(SimNode n) {
+        n.heartbeatNanos = config.heartbeat().toNanos();
+        long delay = java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, n.heartbeatNanos));
+        n.nextHeartbeat = System.nanoTime() + delay;
+        schedule(() -> heartbeat(n, true), delay);
     }
 
     /**

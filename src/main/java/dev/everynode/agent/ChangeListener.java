@@ -1,6 +1,6 @@
 package dev.everynode.agent;
 
-import dev.everynode.apimachinery.ObjectChanged;
+import dev.everynode.apimachinery.ReconcileNotice;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,46 +11,43 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * LISTENs for pod changes on a dedicated connection (never a pooled one: the pool would retire it and LISTEN
- * would silently end) and tells {@link Assignments} which nodes changed. Checks the connection every few
- * seconds (pgjdbc does not notice a dead one while waiting), reconnects with back-off, and after a reconnect
- * treats every node as changed, since notifications sent meanwhile are lost.
+ * LISTENs on a dedicated connection (never a pooled one: the pool would retire it and LISTEN would silently end)
+ * for the changes every replica must hear about, whichever replica wrote them: pods of which nodes changed
+ * (everynode_pods: {@link Assignments} wakes those nodes' long-polls) and which DaemonSets need a pass
+ * (everynode_reconcile: published as {@link ReconcileNotice}s for the reconcile queue). Checks the connection every
+ * few seconds (pgjdbc does not notice a dead one while waiting), reconnects with back-off, and after a reconnect
+ * treats every node and every DaemonSet as changed, since notifications sent meanwhile are lost.
  */
 @Component
-class PodChangeListener {
+class ChangeListener {
 
-    private static final Logger log = LoggerFactory.getLogger(PodChangeListener.class);
+    private static final Logger log = LoggerFactory.getLogger(ChangeListener.class);
 
     private final Assignments assignments;
+    private final ApplicationEventPublisher publisher;
     private final Environment environment;
     private volatile boolean running;
     private Thread thread;
 
-    PodChangeListener(Assignments assignments, Environment environment) {
+    ChangeListener(Assignments assignments, ApplicationEventPublisher publisher, Environment environment) {
         this.assignments = assignments;
+        this.publisher = publisher;
         this.environment = environment;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
         running = true;
-        thread = new Thread(this::run, "pod-change-listener");
+        thread = new Thread(this::run, "change-listener");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    /** Same-replica writes wake pollers without waiting for the database round trip. */
-    @EventListener
-    void onLocalChange(ObjectChanged change) {
-        if ("Pod".equals(change.kind()) && change.nodeName() != null) {
-            assignments.changed(change.nodeName());
-        }
     }
 
     @EventListener(ContextClosedEvent.class)
@@ -67,8 +64,10 @@ class PodChangeListener {
             try (Connection connection = connect()) {
                 try (Statement s = connection.createStatement()) {
                     s.execute("LISTEN everynode_pods");
+                    s.execute("LISTEN everynode_reconcile");
                 }
                 assignments.changedAll();
+                publisher.publishEvent(new ReconcileNotice(ReconcileNotice.ALL));
                 backoffMs = 200;
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 long lastCheck = System.nanoTime();
@@ -76,8 +75,13 @@ class PodChangeListener {
                     PGNotification[] notifications = pg.getNotifications(1000);
                     if (notifications != null) {
                         for (PGNotification n : notifications) {
-                            for (String node : n.getParameter().split(",")) {
-                                assignments.changed(node);
+                            boolean pods = "everynode_pods".equals(n.getName());
+                            for (String item : n.getParameter().split(",")) {
+                                if (pods) {
+                                    assignments.changed(item);
+                                } else {
+                                    publisher.publishEvent(new ReconcileNotice(item));
+                                }
                             }
                         }
                     }
