@@ -32,9 +32,39 @@ class NodeCache {
     private final ObjectStore store;
     private volatile Entry entry;
 
+    private final java.util.concurrent.atomic.AtomicBoolean refreshPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ScheduledExecutorService refresher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "node-cache-refresh");
+                t.setDaemon(true);
+                return t;
+            });
+
     NodeCache(JdbcTemplate jdbc, ObjectStore store) {
         this.jdbc = jdbc;
         this.store = store;
+    }
+
+    /**
+     * Nodes changed: bring the cache up to date soon, off the reconcile path (at most a few times a second), so that
+     * a pass right after 10,000 registrations does not parse them all.
+     */
+    void refreshSoon() {
+        if (refreshPending.compareAndSet(false, true)) {
+            refresher.schedule(() -> {
+                refreshPending.set(false);
+                try {
+                    nodes();
+                } catch (RuntimeException e) {
+                    // the next pass reads them itself
+                }
+            }, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        refresher.shutdownNow();
     }
 
     List<Model.NodeView> nodes() {

@@ -25,10 +25,12 @@ class ReconcileTriggers {
     private final DaemonSetReconciler reconciler;
     private final GarbageCollector collector;
     private final ObjectStore store;
+    private final NodeCache nodeCache;
 
     ReconcileTriggers(ReconcileQueue queue, DaemonSetReconciler reconciler, GarbageCollector collector,
-                      ObjectStore store) {
+                      ObjectStore store, NodeCache nodeCache) {
         this.queue = queue;
+        this.nodeCache = nodeCache;
         this.reconciler = reconciler;
         this.collector = collector;
         this.store = store;
@@ -69,6 +71,7 @@ class ReconcileTriggers {
     @EventListener
     void onNotice(ReconcileNotice notice) {
         if (notice.all()) {
+            nodeCache.refreshSoon();
             enqueueAll();
         } else if (notice.key().indexOf('/') > 0) {
             queue.add(notice.key());

@@ -65,7 +65,8 @@ public final class FleetSimulator implements AutoCloseable {
     private final Observations observations = new Observations();
     private final ExecutorService workers;
     private final ScheduledExecutorService timers;
-    private final HttpClient http;
+    /** Several clients: the JDK client's connection pool removes expired connections in O(pool size). */
+    private final HttpClient[] http;
     private final AsyncLimiter limiter;
     private final Map<String, SimNode> nodes = new LinkedHashMap<>();
     private volatile boolean stopped;
@@ -79,12 +80,19 @@ public final class FleetSimulator implements AutoCloseable {
         if (config.insecureSkipTlsVerify()) {
             client.sslContext(trustAll());
         }
-        this.http = client.build();
+        this.http = new HttpClient[Math.max(1, Math.min(32, config.nodes() / 500))];
+        for (int i = 0; i < http.length; i++) {
+            http[i] = client.build();
+        }
         this.limiter = new AsyncLimiter(config.concurrency());
         for (int i = 1; i <= config.nodes(); i++) {
             String name = config.nodeName(i);
             nodes.put(name, new SimNode(name, i));
         }
+    }
+
+    private HttpClient client(SimNode n) {
+        return http[Math.floorMod(n.name.hashCode(), http.length)];
     }
 
     /** Registers every node (waiting for all registrations), then starts heartbeats and long-polls. */
@@ -201,7 +209,7 @@ public final class FleetSimulator implements AutoCloseable {
             HttpRequest request = request(n, "/agent/v1/nodes", Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
+            return client(n).sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
                 if (e != null) {
                     observations.error("register: " + rootMessage(e));
                     return false;
@@ -284,7 +292,7 @@ public final class FleetSimulator implements AutoCloseable {
         observations.heartbeatsSent.incrementAndGet();
         HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/heartbeat", Duration.ofSeconds(30))
                 .PUT(HttpRequest.BodyPublishers.noBody()).build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenCompleteAsync((r, e) -> {
+        client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenCompleteAsync((r, e) -> {
             if (e != null) {
                 observations.error("heartbeat: " + rootMessage(e));
             } else if (r.statusCode() == 404 || (r.statusCode() == 401 && n.credential != null)) {
@@ -334,7 +342,7 @@ public final class FleetSimulator implements AutoCloseable {
         }
         int inFlight = observations.pollsInFlight.incrementAndGet();
         observations.maxPollsInFlight.accumulateAndGet(inFlight, Math::max);
-        CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<HttpResponse<byte[]>> f = client(n).sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         n.poll = f;
         f.whenCompleteAsync((r, e) -> {
             long at = System.nanoTime();
@@ -416,7 +424,7 @@ public final class FleetSimulator implements AutoCloseable {
             long t0 = System.nanoTime();
             HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/pods/" + enc(namespace) + "/" + enc(name),
                     Duration.ofSeconds(30)).DELETE().build();
-            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
+            return client(n).sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
                 if (e != null || (r.statusCode() != 200 && r.statusCode() != 404)) {
                     observations.error("confirm: " + (e != null ? rootMessage(e) : "HTTP " + r.statusCode()));
                     n.confirming.remove(uid);
@@ -469,7 +477,7 @@ public final class FleetSimulator implements AutoCloseable {
             HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/pod-statuses", Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
-            return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handleAsync((r, e) -> {
+            return client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handleAsync((r, e) -> {
                 if (e != null || r.statusCode() != 200) {
                     observations.error("report: " + (e != null ? rootMessage(e) : "HTTP " + r.statusCode()));
                     if (e != null || r.statusCode() >= 500) {

@@ -80,6 +80,11 @@ public final class Observations {
         return out;
     }
 
+    /** How many nodes saw a pod of this revision (cheap enough to poll while 10,000 agents run). */
+    public int seenCount(String revision) {
+        return firstSeen.getOrDefault(revision, Collections.emptyMap()).size();
+    }
+
     /** Per node: when it first saw a pod of this revision (controller-revision-hash), measured from {@code from}. */
     public Map<String, Duration> firstSeen(String revision, long fromNanos) {
         Map<String, Duration> out = new HashMap<>();
