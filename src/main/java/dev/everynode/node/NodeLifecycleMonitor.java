@@ -65,10 +65,12 @@ class NodeLifecycleMonitor {
             }
             Instant now = clock.instant();
             java.sql.Timestamp cutoff = java.sql.Timestamp.from(now.minus(grace));
+            // Bounded per tick (a transaction of 10,000 node rewrites would hold its locks for long): a mass
+            // outage is marked over a few ticks, the longest-silent nodes first.
             List<String> lost = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE NOT unreachable "
-                    + "AND last_heartbeat < ?", String.class, cutoff);
+                    + "AND last_heartbeat < ? ORDER BY last_heartbeat LIMIT 500", String.class, cutoff);
             List<String> back = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE unreachable "
-                    + "AND last_heartbeat >= ?", String.class, cutoff);
+                    + "AND last_heartbeat >= ? LIMIT 500", String.class, cutoff);
             List<String> touched = new ArrayList<>();
             for (String node : lost) {
                 if (setReachable(node, false, now)) {

@@ -12,8 +12,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * What the planner needs of a DaemonSet's pods, extracted by PostgreSQL from the jsonb (labels, phase, the Ready
- * condition) instead of parsing every pod document in Java: a pass over 10,000 pods reads a few columns each.
- * Full documents are read only for the few pods a pass rewrites (adoption, release).
+ * condition) instead of parsing every pod document in Java. Summaries are cached per DaemonSet by pod uid and
+ * resourceVersion: a pass reads the (uid, resourceVersion) pairs of its pods and extracts summaries only for the
+ * pods that changed since its previous pass, so a pass during a rollout wave of 1,000 pods out of 10,000 costs
+ * about 1,000 summaries, not 10,000. Full documents are read only for the few pods a pass rewrites (adoption,
+ * release).
  */
 @Component
 class PodSummaries {
@@ -23,7 +26,7 @@ class PodSummaries {
 
     /** The columns a summary needs, extracted by PostgreSQL from the jsonb. */
     private static final String SUMMARY = """
-            SELECT uid, owner_uid, name, node_name, revision_hash, created_at, deletion_ts,
+            SELECT uid, resource_version, owner_uid, name, node_name, revision_hash, created_at, deletion_ts,
                    body->'metadata'->'labels' AS labels,
                    body->'status'->>'phase' AS phase,
                    (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
@@ -32,16 +35,58 @@ class PodSummaries {
             FROM objects
             """;
 
+    private record Cached(long resourceVersion, Summary summary) {}
+
     private final JdbcTemplate jdbc;
+    /** DaemonSet uid → pod uid → summary. A DaemonSet's passes never run concurrently on one replica. */
+    private final Map<UUID, Map<UUID, Cached>> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     PodSummaries(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
     }
 
-    /** The pods of a namespace that this DaemonSet owns, and the orphans it might adopt. */
+    /** The pods of a namespace that this DaemonSet owns, and the orphans it might adopt, by name. */
     List<Summary> forClaim(String namespace, UUID dsUid) {
-        return jdbc.query(SUMMARY + "WHERE kind = 'Pod' AND owner_uid = ? UNION ALL "
-                + SUMMARY + "WHERE kind = 'Pod' AND namespace = ? AND owner_uid IS NULL ORDER BY name", (rs, i) -> {
+        Map<UUID, Long> versions = new java.util.HashMap<>();
+        jdbc.query("SELECT uid, resource_version FROM objects WHERE kind = 'Pod' AND owner_uid = ? UNION ALL "
+                + "SELECT uid, resource_version FROM objects WHERE kind = 'Pod' AND namespace = ? AND owner_uid IS NULL",
+                rs -> {
+                    versions.put(rs.getObject(1, UUID.class), rs.getLong(2));
+                }, dsUid, namespace);
+        Map<UUID, Cached> before = cache.getOrDefault(dsUid, Map.of());
+        Map<UUID, Cached> now = new java.util.HashMap<>();
+        List<UUID> stale = new java.util.ArrayList<>();
+        versions.forEach((uid, rv) -> {
+            Cached c = before.get(uid);
+            if (c != null && c.resourceVersion() == rv) {
+                now.put(uid, c);
+            } else {
+                stale.add(uid);
+            }
+        });
+        if (!stale.isEmpty()) {
+            for (Cached c : summaries(stale)) {
+                now.put(c.summary().uid(), c);
+            }
+        }
+        cache.put(dsUid, now);
+        return now.values().stream().map(Cached::summary)
+                .sorted(java.util.Comparator.comparing((Summary s) -> s.view().name())).toList();
+    }
+
+    /** Drops the summaries of DaemonSets that are gone. */
+    void forgetDeleted() {
+        java.util.Set<UUID> live = new java.util.HashSet<>(jdbc.queryForList(
+                "SELECT uid FROM objects WHERE kind = 'DaemonSet'", UUID.class));
+        cache.keySet().retainAll(live);
+    }
+
+    private List<Cached> summaries(List<UUID> uids) {
+        return jdbc.query(con -> {
+            var ps = con.prepareStatement(SUMMARY + "WHERE uid = ANY(?)");
+            ps.setArray(1, con.createArrayOf("uuid", uids.toArray()));
+            return ps;
+        }, (rs, i) -> {
             Map<String, String> labels = rs.getString("labels") == null ? Map.of()
                     : Json.stringMap(Json.MAPPER.readTree(rs.getString("labels")));
             boolean ready = false;
@@ -66,7 +111,8 @@ class PodSummaries {
             Model.PodView view = new Model.PodView(rs.getString("name"),
                     rs.getString("node_name") == null ? "" : rs.getString("node_name"), rs.getString("revision_hash"),
                     labels.get("pod-template-generation"), phase, ready, readySince, created, deletion != null);
-            return new Summary(rs.getObject("uid", UUID.class), rs.getObject("owner_uid", UUID.class), labels, view);
-        }, dsUid, namespace);
+            return new Cached(rs.getLong("resource_version"), new Summary(rs.getObject("uid", UUID.class),
+                    rs.getObject("owner_uid", UUID.class), labels, view));
+        });
     }
 }

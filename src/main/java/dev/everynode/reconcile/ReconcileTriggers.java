@@ -26,11 +26,13 @@ class ReconcileTriggers {
     private final GarbageCollector collector;
     private final ObjectStore store;
     private final NodeCache nodeCache;
+    private final PodSummaries summaries;
 
     ReconcileTriggers(ReconcileQueue queue, DaemonSetReconciler reconciler, GarbageCollector collector,
-                      ObjectStore store, NodeCache nodeCache) {
+                      ObjectStore store, NodeCache nodeCache, PodSummaries summaries) {
         this.queue = queue;
         this.nodeCache = nodeCache;
+        this.summaries = summaries;
         this.reconciler = reconciler;
         this.collector = collector;
         this.store = store;
@@ -81,6 +83,7 @@ class ReconcileTriggers {
     @Scheduled(fixedDelayString = "${everynode.reconcile.resync-period:30s}", initialDelayString = "${everynode.reconcile.resync-period:30s}")
     void resync() {
         store.names("DaemonSet", null).forEach(queue::addResync);
+        summaries.forgetDeleted();
     }
 
 
