@@ -74,15 +74,22 @@ class ChangeListener {
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(1000);
                     if (notifications != null) {
+                        // A burst (10,000 node registrations) arrives as many notices: act on each key once.
+                        java.util.Set<String> reconcile = new java.util.LinkedHashSet<>();
                         for (PGNotification n : notifications) {
                             boolean pods = "everynode_pods".equals(n.getName());
                             for (String item : n.getParameter().split(",")) {
                                 if (pods) {
                                     assignments.changed(item);
                                 } else {
-                                    publisher.publishEvent(new ReconcileNotice(item));
+                                    reconcile.add(item);
                                 }
                             }
+                        }
+                        if (reconcile.contains(ReconcileNotice.ALL)) {
+                            publisher.publishEvent(new ReconcileNotice(ReconcileNotice.ALL));
+                        } else {
+                            reconcile.forEach(key -> publisher.publishEvent(new ReconcileNotice(key)));
                         }
                     }
                     if (System.nanoTime() - lastCheck > 5_000_000_000L) {
