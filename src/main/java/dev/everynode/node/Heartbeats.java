@@ -78,11 +78,18 @@ public class Heartbeats {
         Map<String, Instant> batch = pending;
         pending = new ConcurrentHashMap<>();
         if (!batch.isEmpty()) {
+            // In name order, as the node lifecycle monitor locks them: two writers never deadlock.
             List<Object[]> args = new ArrayList<>(batch.size());
-            batch.forEach((node, at) -> args.add(new Object[] {node, Timestamp.from(at)}));
-            jdbc.batchUpdate("INSERT INTO node_heartbeats (node_name, last_heartbeat) VALUES (?, ?) "
-                    + "ON CONFLICT (node_name) DO UPDATE SET last_heartbeat = GREATEST(node_heartbeats.last_heartbeat, "
-                    + "EXCLUDED.last_heartbeat)", args);
+            new java.util.TreeMap<>(batch).forEach((node, at) -> args.add(new Object[] {node, Timestamp.from(at)}));
+            try {
+                jdbc.batchUpdate("INSERT INTO node_heartbeats (node_name, last_heartbeat) VALUES (?, ?) "
+                        + "ON CONFLICT (node_name) DO UPDATE SET last_heartbeat = GREATEST(node_heartbeats.last_heartbeat, "
+                        + "EXCLUDED.last_heartbeat)", args);
+            } catch (RuntimeException e) {
+                // Never lose heartbeats (a lost batch makes healthy nodes look silent): try again next second.
+                batch.forEach((node, at) -> pending.merge(node, at, (a, b) -> a.isAfter(b) ? a : b));
+                throw e;
+            }
         }
         if (!resyncDelivered.isEmpty()) {
             List<String> delivered = List.copyOf(resyncDelivered);

@@ -71,6 +71,9 @@ class NodeLifecycleMonitor {
                     + "AND last_heartbeat < ? ORDER BY last_heartbeat LIMIT 500", String.class, cutoff);
             List<String> back = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE unreachable "
                     + "AND last_heartbeat >= ? LIMIT 500", String.class, cutoff);
+            // Lock in name order, as the heartbeat flush does: the two never deadlock.
+            lost = lost.stream().sorted().toList();
+            back = back.stream().sorted().toList();
             List<String> touched = new ArrayList<>();
             for (String node : lost) {
                 if (setReachable(node, false, now)) {

@@ -80,7 +80,7 @@ public final class FleetSimulator implements AutoCloseable {
         if (config.insecureSkipTlsVerify()) {
             client.sslContext(trustAll());
         }
-        this.http = new HttpClient[Math.max(1, Math.min(32, config.nodes() / 500))];
+        this.http = new HttpClient[Math.max(1, Math.min(8, config.nodes() / 1250))];
         for (int i = 0; i < http.length; i++) {
             http[i] = client.build();
         }

@@ -40,14 +40,15 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Everynode benchmark (not a test): starts PostgreSQL and the packaged service as a child process (or targets a
- * running one), drives the fleet simulator through workloads W1–W5 and W7, measures a floor for each figure in the
- * same run, and writes docs/benchmarks.md and target/benchmark-results.json. Run it with {@code bin/benchmark}.
+ * running one), drives the fleet simulator through workloads W1–W7 (W6, a second replica, only when it started the
+ * service itself; see {@link ScaleOutWorkload}), measures a floor for each figure in the same run, and writes
+ * docs/benchmarks.md and target/benchmark-results.json. Run it with {@code bin/benchmark}.
  */
 public final class Benchmark {
 
     static final String USAGE = """
             Usage: bin/benchmark [--quick] [--nodes N] [options]
-              --quick                    N = 1,000, W4 window 15 s, shorter W5 (default N = 10,000, W4 60 s)
+              --quick                    N = 1,000, W4 window 15 s, shorter W5 and W6 (default N = 10,000, W4 60 s)
               --nodes N                  number of simulated nodes
               --server URL               target a running Everynode instead of starting one
               --admin-token T            admin token of that server (EVERYNODE_ADMIN_TOKEN)
@@ -57,10 +58,15 @@ public final class Benchmark {
               --wait-seconds S           long-poll wait of the agents (default 30)
               --w4-seconds S             steady-state window (default 60, quick 15)
               --w7-ds D --w7-nodes M     W7 size (default 100 DaemonSets x 1,000 nodes)
-              --skip W7,...              workloads to skip
+              --skip W6,W7,...           workloads to skip (W1 and W2 always run)
               --no-profile               do not record JFR in the service
               --pg-setting k=v           extra PostgreSQL setting for the embedded server (repeatable)
               --out FILE                 markdown output (default docs/benchmarks.md)
+            Workloads: W1 register N nodes, W2 one DaemonSet on N nodes, W3 rolling update (maxUnavailable 10%),
+              W4 steady state, W5 status reports (c=64), W6 two replicas on one database (only without --server:
+              starts a second service process, rolls the W2 DaemonSet out through it while the agents stay on the
+              first, then W5's status reports alternating between both; log target/benchmark-service-2.log),
+              W7 many DaemonSets.
             """;
 
     // ----------------------------------------------------------------------------------------------------------
@@ -96,6 +102,9 @@ public final class Benchmark {
     ExecutorService httpExecutor;
     Connection db;
     Process service;
+    /** How the service child process is started (command line and environment), for a second replica (W6). */
+    List<String> serviceCmd;
+    Map<String, String> serviceEnv;
     Object embeddedPg;
     Path workDir;
     long postmasterPid = -1;
@@ -244,6 +253,15 @@ public final class Benchmark {
                 guarded("W5", sim, ds);
                 report();
             }
+            if (!skip.contains("W6") && ds != null) {
+                if (service != null) {
+                    guarded("W6", sim, ds);
+                    report();
+                } else {
+                    log.println("\n== W6 two replicas: skipped (needs the service started by the benchmark,"
+                            + " not --server)");
+                }
+            }
             details.set("simulator", Json.MAPPER.valueToTree(Map.of("summary", sim.observations().summary())));
         } finally {
             if (sim != null) {
@@ -265,6 +283,7 @@ public final class Benchmark {
                 case "W3" -> w3Rollout(sim, ds);
                 case "W4" -> w4Steady(sim);
                 case "W5" -> w5Reports(sim, ds);
+                case "W6" -> new ScaleOutWorkload(this).run(sim, ds);
                 case "W7" -> w7ManyDaemonSets();
                 default -> throw new IllegalArgumentException(w);
             }
@@ -341,14 +360,15 @@ public final class Benchmark {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
         cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(Path.of("target/benchmark-service.log").toFile());
-        Map<String, String> env = pb.environment();
+        if (!skip.contains("W6")) {
+            // W6 counts reconcile passes per replica from the logs: one DEBUG line per pass, from the start
+            cmd.add("--logging.level.dev.everynode.reconcile.DaemonSetReconciler=debug");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("SPRING_DATASOURCE_URL", url + (url.contains("?") ? "&" : "?")
                 + "reWriteBatchedInserts=true&ApplicationName=everynode");
         env.put("SPRING_DATASOURCE_USERNAME", "postgres");
         env.put("SPRING_DATASOURCE_PASSWORD", "postgres");
-        env.put("SERVER_PORT", Integer.toString(port));
         env.put("EVERYNODE_ADMIN_TOKEN", adminToken);
         env.put("EVERYNODE_BOOTSTRAP_TOKEN", bootstrapToken);
         if (simulatorTokenMethod() == null) {
@@ -358,35 +378,57 @@ public final class Benchmark {
             notes.add("The fleet simulator of this build cannot send tokens, so the service ran with "
                     + "everynode.security.enabled=false (no bearer-token checks on any request).");
         }
+        serviceCmd = List.copyOf(cmd);
+        serviceEnv = Map.copyOf(env);
         log.println("starting service: " + String.join(" ", cmd) + " on port " + port);
         long t0 = System.nanoTime();
-        service = pb.start();
+        service = startService(port, Path.of("target/benchmark-service.log"));
         servicePid = service.pid();
-        Process child = service;
+        details.put("serviceStartSeconds", (System.nanoTime() - t0) / 1e9);
+        log.printf("service pid %d up in %.1f s%n", servicePid, (System.nanoTime() - t0) / 1e9);
+        yieldCpuToService();
+    }
+
+    /**
+     * Starts one service process (serviceCmd, serviceEnv, the given port, output to logFile) in workDir and waits
+     * until it answers /livez (at most 180 s). A shutdown hook kills it if the benchmark exits first.
+     */
+    Process startService(int port, Path logFile) throws Exception {
+        return startService(port, logFile, null);
+    }
+
+    /** Like the above; onSpawn (if not null) gets the child's pid as soon as it is started, before it answers. */
+    Process startService(int port, Path logFile, java.util.function.LongConsumer onSpawn) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(serviceCmd).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(logFile.toFile());
+        pb.environment().putAll(serviceEnv);
+        pb.environment().put("SERVER_PORT", Integer.toString(port));
+        Process p = pb.start();
+        if (onSpawn != null) {
+            onSpawn.accept(p.pid());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (child.isAlive()) child.destroyForcibly();
+            if (p.isAlive()) p.destroyForcibly();
         }));
+        String base = "http://127.0.0.1:" + port;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (true) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("service exited with " + service.exitValue()
-                        + "; see target/benchmark-service.log");
+            if (!p.isAlive()) {
+                throw new IllegalStateException("service exited with " + p.exitValue() + "; see " + logFile);
             }
             try {
-                if (get("/livez").statusCode() == 200) {
-                    break;
+                if (send(req(base, "/livez").GET().build()).statusCode() == 200) {
+                    return p;
                 }
             } catch (IOException ignored) {
                 // not up yet
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("service did not answer /livez in 180 s");
+                p.destroyForcibly();
+                throw new IllegalStateException("service on port " + port + " did not answer /livez in 180 s");
             }
             Thread.sleep(200);
         }
-        details.put("serviceStartSeconds", (System.nanoTime() - t0) / 1e9);
-        log.printf("service pid %d up in %.1f s%n", servicePid, (System.nanoTime() - t0) / 1e9);
-        yieldCpuToService();
     }
 
     /**
@@ -713,7 +755,7 @@ public final class Benchmark {
         String hash = scalar("SELECT min(revision_hash) FROM objects WHERE kind='Pod' AND owner_uid = ?::uuid", uid);
         log.printf("DS accepted in %.1f ms; all %,d pods committed after %.3f s (revision %s)%n", accepted, nodes,
                 committed, hash);
-        waitUntil(Duration.ofSeconds(120), () -> sim.observations().firstSeen(hash, t0).size() >= nodes);
+        waitUntil(Duration.ofSeconds(120), () -> sim.observations().seenCount(hash) >= nodes);
         Latencies seen = new Latencies();
         sim.observations().firstSeen(hash, t0).values().forEach(d -> seen.add(d.toNanos()));
         log.printf("agents saw their pod: %s%n", seen.summary());
@@ -744,20 +786,50 @@ public final class Benchmark {
 
     void w3Rollout(FleetSimulator sim, String name) throws Exception {
         log.printf("%n== W3 rolling update, maxUnavailable 10%%, instant agents%n");
+        Rollout r = rollout(sim, server, name, "registry.example/bench:2", Duration.ofSeconds(quick ? 180 : 300), "W3");
+        rows.add(new Row("W3", "rolling update total (10% unavailable)", r.total, "s", r.unavoidable,
+                r.waves + " waves × report window", r.unavoidable > 0 ? r.total / r.unavoidable : Double.NaN,
+                "≤ 30 s (stretch 15 s)", r.total <= 30));
+        rows.add(new Row("W3", "overhead per wave", r.perWave, "s", 0, "0 (instant agents)", Double.NaN,
+                "≤ 1.5 s (T3)", r.perWave <= 1.5));
+        details.putObject("W3").put("seconds", r.total).put("waves", r.waves).put("overheadPerWaveSeconds", r.perWave)
+                .put("maxUnavailableSeen", r.maxUnavailable).put("budget", r.budget)
+                .put("safetyOk", r.maxUnavailable <= r.budget).put("from", r.from.toString())
+                .put("until", r.until.toString());
+        if (r.maxUnavailable > r.budget) {
+            notes.add("W3 safety: numberUnavailable reached " + r.maxUnavailable + " > budget " + r.budget);
+        }
+    }
+
+    /**
+     * A rolling update's outcome: total seconds (NaN on time-out), waves, report windows, overhead per wave; from and
+     * until: wall clock just before the PATCH and when it was seen done (W6 counts log lines in between).
+     */
+    record Rollout(double total, int waves, double unavoidable, double perWave, long maxUnavailable, int budget,
+                   Instant from, Instant until) {}
+
+    /**
+     * Changes the DaemonSet's image through {@code base} (one replica's URL) and polls its status there until all N
+     * pods are updated, Ready and available and none of the old revision is left. profile: JFR phase name or null.
+     */
+    Rollout rollout(FleetSimulator sim, String base, String name, String image, Duration limit, String profile)
+            throws Exception {
         String uid = scalar("SELECT uid::text FROM objects WHERE kind='DaemonSet' AND namespace='default' AND name=?",
                 name);
         String oldHash = scalar("SELECT min(revision_hash) FROM objects WHERE kind='Pod' AND owner_uid = ?::uuid", uid);
-        Profiler prof = startProfile("W3");
+        Profiler prof = profile == null ? null : startProfile(profile);
+        Instant from = Instant.now();
         long t0 = System.nanoTime();
-        patchImage("default", name, "registry.example/bench:2");
+        patchImage(base, "default", name, image);
         AtomicLong maxUnavailable = new AtomicLong();
-        double total = waitForDs("default", name, Duration.ofSeconds(quick ? 180 : 300), t0, s -> {
+        double total = waitForDs(base, "default", name, limit, t0, s -> {
             maxUnavailable.accumulateAndGet(s.path("numberUnavailable").asLong(), Math::max);
             return s.path("updatedNumberScheduled").asLong() >= nodes && s.path("numberAvailable").asLong() >= nodes
                     && s.path("numberReady").asLong() >= nodes
                     && countQuiet("SELECT count(*) FROM objects WHERE kind='Pod' AND owner_uid = ?::uuid"
                     + " AND revision_hash = '" + oldHash + "'", uid) == 0;
         });
+        Instant until = Instant.now();
         stopProfile(prof);
         int budget = (int) Math.ceil(nodes * 0.10);
         int waves = (int) Math.ceil((double) nodes / budget);
@@ -766,17 +838,7 @@ public final class Benchmark {
         double perWave = (total - unavoidable) / waves;
         log.printf("rollout done after %.2f s: %d waves, overhead %.3f s per wave, max numberUnavailable seen %d"
                 + " (budget %d)%n", total, waves, perWave, maxUnavailable.get(), budget);
-        rows.add(new Row("W3", "rolling update total (10% unavailable)", total, "s", unavoidable,
-                waves + " waves × report window", unavoidable > 0 ? total / unavoidable : Double.NaN,
-                "≤ 30 s (stretch 15 s)", total <= 30));
-        rows.add(new Row("W3", "overhead per wave", perWave, "s", 0, "0 (instant agents)", Double.NaN,
-                "≤ 1.5 s (T3)", perWave <= 1.5));
-        details.putObject("W3").put("seconds", total).put("waves", waves).put("overheadPerWaveSeconds", perWave)
-                .put("maxUnavailableSeen", maxUnavailable.get()).put("budget", budget)
-                .put("safetyOk", maxUnavailable.get() <= budget);
-        if (maxUnavailable.get() > budget) {
-            notes.add("W3 safety: numberUnavailable reached " + maxUnavailable.get() + " > budget " + budget);
-        }
+        return new Rollout(total, waves, unavoidable, perWave, maxUnavailable.get(), budget, from, until);
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -890,6 +952,40 @@ public final class Benchmark {
 
     void w5Reports(FleetSimulator sim, String dsName) throws Exception {
         log.printf("%n== W5 status reports (batched endpoint, changed status each time)%n");
+        int seconds = quick ? 10 : 20;
+        Reports res = statusReports(dsName, "registry.example/bench:2", i -> server, seconds, "W5");
+        log.printf("%,d reports in %.2f s: %.0f applied/s, %s, not applied %d%n", res.requests, res.seconds, res.rate(),
+                res.lat.summary(), res.notApplied);
+        rows.add(new Row("W5", "status reports sustained (c=64)", res.rate(), "reports/s", livezRate64,
+                "GET /livez c=64 req/s", livezRate64 / res.rate(), "≥ 5,000/s (stretch 10,000)", res.rate() >= 5000));
+        rows.add(new Row("W5", "status report p99", res.p99(), "ms", livezP99At64, "GET /livez c=64 p99",
+                res.p99() / livezP99At64, "≤ 50 ms", res.p99() <= 50));
+        details.putObject("W5").put("requests", res.requests).put("seconds", res.seconds)
+                .put("appliedPerSec", res.rate()).put("notApplied", res.notApplied).put("latency", res.lat.summary()).put("from", res.from.toString())
+                .put("until", res.until.toString());
+    }
+
+    /**
+     * What a status-report run did: requests issued, seconds, reports applied and not, latencies (all after the
+     * warm-up); from and until: wall clock at the start of the warm-up and at the end.
+     */
+    record Reports(int requests, double seconds, long applied, long notApplied, Latencies lat, Instant from,
+                   Instant until) {
+        double rate() {
+            return applied / seconds;
+        }
+
+        double p99() {
+            return lat.percentileMillis(99);
+        }
+    }
+
+    /**
+     * 64 concurrent POST /agent/v1/nodes/{n}/pod-statuses, each a changed status (restartCount) of the DaemonSet's
+     * pod on that node, request i sent to baseFor(i): 3 s warm-up, then {@code seconds} measured.
+     */
+    Reports statusReports(String dsName, String image, IntFunction<String> baseFor, int seconds, String profile)
+            throws Exception {
         String uid = scalar("SELECT uid::text FROM objects WHERE kind='DaemonSet' AND namespace='default' AND name=?",
                 dsName);
         List<String[]> pods = new ArrayList<>();
@@ -903,7 +999,8 @@ public final class Benchmark {
         AtomicInteger seq = new AtomicInteger();
         AtomicLong applied = new AtomicLong();
         AtomicLong other = new AtomicLong();
-        String started = Instant.now().toString();
+        Instant from = Instant.now();
+        String started = from.toString();
         IntFunction<HttpRequest> request = i -> {
             String[] p = pods.get(i % pods.size());
             int restart = seq.incrementAndGet();
@@ -911,10 +1008,10 @@ public final class Benchmark {
                     + "\",\"status\":{\"phase\":\"Running\",\"hostIP\":\"10.0.0.1\",\"podIP\":\"172.16.0.1\","
                     + "\"startTime\":\"" + started + "\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\","
                     + "\"lastTransitionTime\":\"" + started + "\"}],\"containerStatuses\":[{\"name\":\"app\","
-                    + "\"image\":\"registry.example/bench:2\",\"ready\":true,\"started\":true,\"restartCount\":"
+                    + "\"image\":\"" + image + "\",\"ready\":true,\"started\":true,\"restartCount\":"
                     + restart + ",\"state\":{\"running\":{\"startedAt\":\"" + started + "\"}}}]}}]}";
-            return req("/agent/v1/nodes/" + p[0] + "/pod-statuses").header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            return req(baseFor.apply(i), "/agent/v1/nodes/" + p[0] + "/pod-statuses")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         };
         java.util.function.Consumer<HttpResponse<String>> check = r -> {
             if (r.statusCode() == 200 && r.body().contains("\"applied\"")) applied.incrementAndGet();
@@ -923,22 +1020,12 @@ public final class Benchmark {
         closedLoop(Integer.MAX_VALUE, 64, request, check, System.nanoTime() + TimeUnit.SECONDS.toNanos(3)); // warm-up
         applied.set(0);
         other.set(0);
-        Profiler prof = startProfile("W5");
-        int seconds = quick ? 10 : 20;
+        Profiler prof = profile == null ? null : startProfile(profile);
         LoadResult res = closedLoop(Integer.MAX_VALUE, 64, request, check,
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
-        int total = res.requests();
+        Instant until = Instant.now();
         stopProfile(prof);
-        double rate = applied.get() / res.seconds;
-        double p99 = res.lat.percentileMillis(99);
-        log.printf("%,d reports in %.2f s: %.0f applied/s, %s, not applied %d%n", total, res.seconds, rate,
-                res.lat.summary(), other.get());
-        rows.add(new Row("W5", "status reports sustained (c=64)", rate, "reports/s", livezRate64,
-                "GET /livez c=64 req/s", livezRate64 / rate, "≥ 5,000/s (stretch 10,000)", rate >= 5000));
-        rows.add(new Row("W5", "status report p99", p99, "ms", livezP99At64, "GET /livez c=64 p99", p99 / livezP99At64,
-                "≤ 50 ms", p99 <= 50));
-        details.putObject("W5").put("requests", total).put("seconds", res.seconds).put("appliedPerSec", rate)
-                .put("notApplied", other.get()).put("latency", res.lat.summary());
+        return new Reports(res.requests(), res.seconds, applied.get(), other.get(), res.lat, from, until);
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -1095,7 +1182,11 @@ public final class Benchmark {
     }
 
     void patchImage(String ns, String name, String image) throws Exception {
-        HttpResponse<String> r = send(req("/apis/apps/v1/namespaces/" + ns + "/daemonsets/" + name)
+        patchImage(server, ns, name, image);
+    }
+
+    void patchImage(String base, String ns, String name, String image) throws Exception {
+        HttpResponse<String> r = send(req(base, "/apis/apps/v1/namespaces/" + ns + "/daemonsets/" + name)
                 .header("Content-Type", "application/merge-patch+json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"spec\":{\"template\":{\"spec\":{\"containers\":"
                         + "[{\"name\":\"app\",\"image\":\"" + image + "\"}]}}}}")).build());
@@ -1106,11 +1197,16 @@ public final class Benchmark {
 
     double waitForDs(String ns, String name, Duration limit, long t0, java.util.function.Predicate<JsonNode> done)
             throws Exception {
+        return waitForDs(server, ns, name, limit, t0, done);
+    }
+
+    double waitForDs(String base, String ns, String name, Duration limit, long t0,
+                     java.util.function.Predicate<JsonNode> done) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             HttpResponse<String> r;
             try {
-                r = get("/apis/apps/v1/namespaces/" + ns + "/daemonsets/" + name);
+                r = send(req(base, "/apis/apps/v1/namespaces/" + ns + "/daemonsets/" + name).GET().build());
             } catch (IOException e) {
                 log.println("  (GET DaemonSet failed: " + e + ")");
                 Thread.sleep(500);
@@ -1132,7 +1228,11 @@ public final class Benchmark {
     // HTTP
 
     HttpRequest.Builder req(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(60))
+        return req(server, path);
+    }
+
+    HttpRequest.Builder req(String base, String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Accept", "application/json");
         if (adminToken != null) {
             b.header("Authorization", "Bearer " + adminToken);
@@ -1449,7 +1549,7 @@ public final class Benchmark {
                 simulator (dev.everynode.simulator) runs inside the benchmark JVM. JFR (settings=profile) records the
                 service during W2, W3, W5 and W7 (disable with `--no-profile`) and for 10 s after the W4 window; the
                 summaries are below. Outputs: this file, target/benchmark-results.json, target/benchmark-service.log,
-                target/benchmark-jfr/*.jfr.
+                target/benchmark-service-2.log (W6), target/benchmark-jfr/*.jfr.
 
                 Workloads: W1 N agents register (POST /agent/v1/nodes, 64 in flight). W2 one DaemonSet selecting every
                 simulated node: time until N pods are committed (SQL count, polled every 10 ms) and until each agent's
@@ -1457,7 +1557,14 @@ public final class Benchmark {
                 once (start delay 0, 10 ms report batching): until every pod is updated, Ready and available; overhead
                 per wave = (total - waves x report window) / waves. W4 N agents idle (heartbeat 10 s, long-poll 30 s),
                 then ~40 PATCH/s on nodes. W5 64 concurrent POST /agent/v1/nodes/{n}/pod-statuses, each a changed
-                status (restartCount) of that node's pod. W7 D DaemonSets x M labelled nodes with agents stopped (maxSurge
+                status (restartCount) of that node's pod. W6 (only when the benchmark starts the service, not with
+                `--server`) a second replica: the same jar, database, tokens and settings on another port, started
+                after W5 while every agent stays connected to replica 1; both replicas log each reconcile pass (DEBUG
+                dev.everynode.reconcile.DaemonSetReconciler). First W3's image change (maxUnavailable 10%) sent to
+                replica 2 and its status polled there, until every pod is updated, Ready and available, with the
+                reconcile passes of that DaemonSet counted per replica from the two logs; then W5's reports (c=64,
+                same duration) sent alternately to replica 1 and replica 2, with the same floors as W5. Replica 2 is
+                stopped afterwards; no JFR for W6. W7 D DaemonSets x M labelled nodes with agents stopped (maxSurge
                 100%), then one DaemonSet's image changes: until its M surge pods are committed.
 
                 """);
