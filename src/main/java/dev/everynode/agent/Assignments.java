@@ -41,6 +41,8 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class Assignments {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Assignments.class);
+
     /** A node's assignments as sent, and its ETag. */
     record Snapshot(String etag, ObjectNode body) {}
 
@@ -118,6 +120,8 @@ class Assignments {
     }
 
     private void drain() {
+        long start = System.nanoTime();
+        int checked = 0;
         try {
             while (!dirty.isEmpty()) {
                 List<String> batch = new ArrayList<>(WAKE_BATCH);
@@ -130,8 +134,13 @@ class Assignments {
                 for (String node : batch) {
                     wake(node, snapshots.get(node));
                 }
+                checked += batch.size();
             }
         } finally {
+            if (checked >= 1000) {
+                log.info("woke the long-polls of {} changed nodes in {} ms", checked,
+                        (System.nanoTime() - start) / 1_000_000);
+            }
             draining.set(false);
             if (!dirty.isEmpty() && draining.compareAndSet(false, true)) {
                 checks.submit(this::drain);
