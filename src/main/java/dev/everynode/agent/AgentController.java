@@ -125,13 +125,15 @@ class AgentController {
 
     @PostMapping("/{node}/pod-statuses")
     @Operation(summary = "Report the status of pods bound to this node, in one transaction")
-    ResponseEntity<byte[]> statuses(
+    java.util.concurrent.CompletableFuture<ResponseEntity<byte[]>> statuses(
             @PathVariable String node,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
                     examples = @ExampleObject(value = STATUSES_EXAMPLE)))
             @RequestBody byte[] body,
             @RequestHeader(value = "Content-Type", required = false) String contentType) {
-        return Codec.respond(HttpStatus.OK, reports.apply(node, Codec.readTree(body, contentType)), null);
+        // Answered when the coalesced transaction holding these reports commits; no request thread waits for it.
+        return reports.submit(node, Codec.readTree(body, contentType))
+                .thenApply(answer -> Codec.respond(HttpStatus.OK, answer, null));
     }
 
     @DeleteMapping("/{node}/pods/{namespace}/{name}")

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -70,7 +69,8 @@ class PodStatusReports {
         this.writer.start();
     }
 
-    ObjectNode apply(String node, JsonNode body) {
+    /** Validates and queues a request's reports; the answer completes once they are committed (no thread waits). */
+    CompletableFuture<ObjectNode> submit(String node, JsonNode body) {
         JsonNode statuses = body.path("statuses");
         if (!statuses.isArray()) {
             throw ApiException.badRequest("the body must be {\"statuses\": [{\"namespace\", \"name\", \"uid\", \"status\"}]}");
@@ -90,14 +90,7 @@ class PodStatusReports {
         }
         Submission submission = new Submission(node, statuses, new CompletableFuture<>());
         queue.add(submission);
-        try {
-            return submission.answer().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
+        return submission.answer();
     }
 
     private void writeLoop() {
