@@ -30,7 +30,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -77,7 +76,7 @@ class KubectlWalkthroughIT {
         dir = Files.createTempDirectory("everynode-e2e");
         Path target = Path.of("target").toAbsolutePath();
         serverLog = target.resolve("kubectl-walkthrough-server.log");
-        Path jar = packagedJar(target);
+        Path jar = PackagedService.jar(target);
         Path keystore = keystore(dir);
         TestDatabase.Connection db = TestDatabase.embedded(null);
         port = freePort();
@@ -448,7 +447,8 @@ class KubectlWalkthroughIT {
         URI readiness = URI.create("https://localhost:" + port + "/actuator/health/readiness");
         while (true) {
             if (!server.isAlive()) {
-                throw new AssertionError("the server exited with code " + server.exitValue() + ":\n" + tail(serverLog));
+                throw new AssertionError("the server exited with code " + server.exitValue() + ":\n"
+                        + PackagedService.tail(serverLog));
             }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(5))
@@ -460,28 +460,14 @@ class KubectlWalkthroughIT {
                 // not listening yet
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the server was not ready within " + timeout + ":\n" + tail(serverLog));
+                throw new AssertionError("the server was not ready within " + timeout + ":\n"
+                        + PackagedService.tail(serverLog));
             }
             Thread.sleep(250);
         }
     }
 
-    private static String tail(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-    }
 
-    private static Path packagedJar(Path target) throws IOException {
-        try (Stream<Path> files = Files.list(target)) {
-            List<Path> jars = files.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith("everynode-") && n.endsWith(".jar") && !n.endsWith("-agent.jar")
-                        && !n.endsWith("-sources.jar") && !n.endsWith("-javadoc.jar");
-            }).toList();
-            assertThat(jars).as("the packaged service jar in %s (run mvn verify, not mvn test)", target).hasSize(1);
-            return jars.get(0);
-        }
-    }
 
     private static Path keystore(Path dir) throws IOException, InterruptedException {
         Path keystore = dir.resolve("server.p12");

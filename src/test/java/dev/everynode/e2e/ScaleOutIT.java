@@ -38,7 +38,6 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -119,7 +118,7 @@ class ScaleOutIT {
     @BeforeAll
     void startCluster() throws Exception {
         Path target = Path.of("target").toAbsolutePath();
-        Path jar = packagedJar(target);
+        Path jar = PackagedService.jar(target);
         db = TestDatabase.embedded(null);
         sql = DriverManager.getConnection(db.url(), db.username(), db.password());
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
@@ -673,7 +672,7 @@ class ScaleOutIT {
         while (true) {
             if (!replica.process().isAlive()) {
                 throw new AssertionError("replica " + replica.name() + " exited with code "
-                        + replica.process().exitValue() + ":\n" + tail(replica.log()));
+                        + replica.process().exitValue() + ":\n" + PackagedService.tail(replica.log()));
             }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(5))
@@ -686,28 +685,13 @@ class ScaleOutIT {
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("replica " + replica.name() + " was not ready within " + timeout + ":\n"
-                        + tail(replica.log()));
+                        + PackagedService.tail(replica.log()));
             }
             Thread.sleep(250);
         }
     }
 
-    private static String tail(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-    }
 
-    private static Path packagedJar(Path target) throws IOException {
-        try (Stream<Path> files = Files.list(target)) {
-            List<Path> jars = files.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith("everynode-") && n.endsWith(".jar") && !n.endsWith("-agent.jar")
-                        && !n.endsWith("-sources.jar") && !n.endsWith("-javadoc.jar");
-            }).toList();
-            assertThat(jars).as("the packaged service jar in %s (run mvn verify, not mvn test)", target).hasSize(1);
-            return jars.get(0);
-        }
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
