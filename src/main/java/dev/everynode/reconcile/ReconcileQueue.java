@@ -30,6 +30,9 @@ class ReconcileQueue {
     private final Set<String> running = new java.util.HashSet<>();
     private final Set<String> dirty = new java.util.HashSet<>();
     private final java.util.Map<String, Integer> failures = new java.util.HashMap<>();
+    /** Keys that may not start before this System.nanoTime() (adaptive batching), and those waiting for it. */
+    private final java.util.Map<String, Long> notBefore = new java.util.HashMap<>();
+    private final Set<String> deferred = new java.util.HashSet<>();
     private final ExecutorService workers;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "reconcile-timer");
@@ -66,11 +69,39 @@ class ReconcileQueue {
                 dirty.add(key);
                 return;
             }
+            if (holdBack(key)) {
+                return;
+            }
             background.remove(key);
             if (pending.add(key)) {
                 notifyAll();
             }
         }
+    }
+
+    /**
+     * Adaptive batching: after a pass of a large DaemonSet (longer than 50 ms), its next pass starts no sooner than
+     * that pass took again (at most 1 s later). Under a storm of status reports a 10,000-pod DaemonSet then takes at
+     * most about half a core, and each pass handles all that arrived meanwhile; small DaemonSets never wait.
+     * Returns true when the key was deferred (a timer adds it when its time comes).
+     */
+    private boolean holdBack(String key) {
+        Long at = notBefore.get(key);
+        long now = System.nanoTime();
+        if (at == null || at <= now) {
+            notBefore.remove(key);
+            return false;
+        }
+        if (deferred.add(key)) {
+            timers.schedule(() -> {
+                synchronized (this) {
+                    deferred.remove(key);
+                    notBefore.remove(key);
+                }
+                add(key);
+            }, at - now, TimeUnit.NANOSECONDS);
+        }
+        return true;
     }
 
     /** A periodic resync: runs after all keys added by real changes. */
@@ -115,6 +146,7 @@ class ReconcileQueue {
                 running.add(key);
             }
             boolean ok = false;
+            long started = System.nanoTime();
             try {
                 handler.accept(key);
                 ok = true;
@@ -123,9 +155,12 @@ class ReconcileQueue {
             }
             synchronized (this) {
                 running.remove(key);
+                long took = System.nanoTime() - started;
+                if (took > 50_000_000L) {
+                    notBefore.put(key, System.nanoTime() + Math.min(took, 1_000_000_000L));
+                }
                 if (dirty.remove(key)) {
-                    pending.add(key);
-                    notifyAll();
+                    add(key);
                 }
                 if (ok) {
                     failures.remove(key);
