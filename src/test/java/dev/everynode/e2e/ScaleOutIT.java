@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.simulator.FleetSimulator;
 import dev.everynode.simulator.SimulatorConfig;
+import dev.everynode.support.PodMonitor;
+import dev.everynode.support.PodMonitor.Observation;
+import dev.everynode.support.PodMonitor.PodRow;
 import dev.everynode.support.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,7 +26,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -77,12 +82,8 @@ class ScaleOutIT {
     private static final Pattern PASS = Pattern.compile("daemonSet=" + NS + "/" + SCALE + " creates=(\\d+) deletes=(\\d+)");
 
     /** The DaemonSet's pods as stored: one consistent SELECT. */
-    private static final String PODS_QUERY = """
-            SELECT name, node_name, revision_hash, deletion_ts IS NOT NULL AS terminating,
-                   EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(body->'status'->'conditions', '[]'::jsonb)) c
-                           WHERE c->>'type' = 'Ready' AND c->>'status' = 'True') AS ready
-            FROM objects WHERE kind = 'Pod' AND namespace = 'kube-system'
-              AND body->'metadata'->'labels'->>'name' = 'scale'""";
+    /** The pods of the DaemonSet under test, for {@link PodMonitor}. */
+    private static final String SCALE_PODS = "namespace = 'kube-system' AND body->'metadata'->'labels'->>'name' = 'scale'";
 
     /** Every pod ever created for the DaemonSet (the watch log keeps ADDED events for 10 minutes). */
     private static final String CREATED_QUERY = """
@@ -97,6 +98,8 @@ class ScaleOutIT {
 
     private TestDatabase.Connection db;
     private Connection sql;
+    /** The test thread's queries on {@link #sql}. */
+    private JdbcTemplate sqlTemplate;
     private HttpClient http;
     private Replica a;
     private Replica b;
@@ -121,6 +124,7 @@ class ScaleOutIT {
         Path jar = PackagedService.jar(target);
         db = TestDatabase.embedded(null);
         sql = DriverManager.getConnection(db.url(), db.username(), db.password());
+        sqlTemplate = new JdbcTemplate(new SingleConnectionDataSource(sql, true));
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .build();
 
@@ -234,7 +238,7 @@ class ScaleOutIT {
     @Test
     @Order(2)
     void onePodPerNodeAndNoDuplicatedWork() throws Exception {
-        try (Monitor monitor = new Monitor(db, o -> {
+        try (PodMonitor monitor = monitor(o -> {
             Set<String> doubled = o.doubled();
             return doubled.isEmpty() ? null : "two live pods on a node: " + doubled;
         })) {
@@ -261,7 +265,7 @@ class ScaleOutIT {
         // Exactly one live pod per node in the database...
         Map<String, Integer> live = new TreeMap<>();
         Set<String> hashes = new TreeSet<>();
-        for (PodRow p : observe(sql).pods()) {
+        for (PodRow p : PodMonitor.observe(sqlTemplate, SCALE_PODS).pods()) {
             if (p.live()) {
                 live.merge(p.node(), 1, Integer::sum);
                 hashes.add(p.hash());
@@ -291,7 +295,7 @@ class ScaleOutIT {
         // Availability as the planner counts it with minReadySeconds 0: a node is available when it has a live
         // (not terminating) pod with Ready=True. Nodes only lose it by the reconciler's deletions, which are
         // planned under the DaemonSet's lock from committed state, so every committed state must respect it.
-        try (Monitor monitor = new Monitor(db, o -> {
+        try (PodMonitor monitor = monitor(o -> {
             Set<String> down = o.unavailable(nodes);
             maxUnavailable.accumulateAndGet(down.size(), Math::max);
             maxNewPods.accumulateAndGet((int) o.pods().stream().filter(p -> p.live() && !v1Hash.equals(p.hash())).count(),
@@ -317,7 +321,7 @@ class ScaleOutIT {
             Observation[] atKill = new Observation[1];
             awaitTrue("the rollout under way (>= 4 new pods, >= 6 old ones)", Duration.ofMillis(10),
                     () -> "last observation: " + atKill[0], () -> {
-                Observation o = observe(sql);
+                Observation o = PodMonitor.observe(sqlTemplate, SCALE_PODS);
                 long fresh = o.pods().stream().filter(p -> p.live() && !v1Hash.equals(p.hash())).count();
                 long old = o.pods().stream().filter(p -> p.live() && v1Hash.equals(p.hash())).count();
                 atKill[0] = o;
@@ -373,7 +377,7 @@ class ScaleOutIT {
         Set<String> hashes = pods.stream().map(ScaleOutIT::hashOf).collect(Collectors.toSet());
         assertThat(hashes).hasSize(1).doesNotContain(v1Hash);
         String v2Hash = hashes.iterator().next();
-        Observation end = observe(sql);
+        Observation end = PodMonitor.observe(sqlTemplate, SCALE_PODS);
         assertThat(end.pods()).as("no pod left terminating").allMatch(PodRow::live);
         assertThat(end.pods().stream().map(PodRow::node).toList()).hasSize(NODES).containsExactlyInAnyOrderElementsOf(nodes);
         // One v2 pod created per node, in spite of the kill: no pass of A was half applied, none repeated by B.
@@ -389,102 +393,10 @@ class ScaleOutIT {
     // ---------------------------------------------------------------------------------------------------------
     // the database monitor
 
-    /** One pod as stored: live = not terminating. */
-    private record PodRow(String name, String node, String hash, boolean terminating, boolean ready) {
-        boolean live() {
-            return !terminating;
-        }
-    }
-
-    private record Observation(List<PodRow> pods) {
-        List<PodRow> live(String node) {
-            return pods.stream().filter(p -> node.equals(p.node()) && p.live()).toList();
-        }
-
-        /** Nodes without a live Ready pod. */
-        Set<String> unavailable(Set<String> nodes) {
-            return nodes.stream().filter(n -> live(n).stream().noneMatch(PodRow::ready))
-                    .collect(Collectors.toCollection(TreeSet::new));
-        }
-
-        /** Nodes with two or more live pods. */
-        Set<String> doubled() {
-            Map<String, Long> perNode = pods.stream().filter(PodRow::live)
-                    .collect(Collectors.groupingBy(PodRow::node, TreeMap::new, Collectors.counting()));
-            return perNode.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
-                    .collect(Collectors.toCollection(TreeSet::new));
-        }
-    }
-
-    private static Observation observe(Connection connection) {
-        List<PodRow> rows = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(PODS_QUERY); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                rows.add(new PodRow(rs.getString("name"), rs.getString("node_name"), rs.getString("revision_hash"),
-                        rs.getBoolean("terminating"), rs.getBoolean("ready")));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return new Observation(rows);
-    }
-
-    /** Checks an invariant on every observation (one SELECT, every ~50 ms) on its own connection and thread. */
-    private static final class Monitor implements AutoCloseable {
-        private final Connection connection;
-        private final Function<Observation, String> check;
-        private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
-        private final Thread thread;
-        private volatile boolean running = true;
-        private volatile int observations;
-
-        Monitor(TestDatabase.Connection db, Function<Observation, String> check) throws SQLException {
-            this.connection = DriverManager.getConnection(db.url(), db.username(), db.password());
-            this.check = check;
-            this.thread = new Thread(this::loop, "scale-out-monitor");
-            this.thread.setDaemon(true);
-            this.thread.start();
-        }
-
-        private void loop() {
-            while (running) {
-                try {
-                    Observation o = observe(connection);
-                    String violation = check.apply(o);
-                    observations++;
-                    if (violation != null && violations.size() < 20) {
-                        violations.add(violation + " in " + o.pods());
-                    }
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    if (running) {
-                        violations.add("monitor failed: " + e);
-                    }
-                }
-            }
-        }
-
-        int observations() {
-            return observations;
-        }
-
-        List<String> violations() {
-            return List.copyOf(violations);
-        }
-
-        @Override
-        public void close() throws SQLException {
-            running = false;
-            thread.interrupt();
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            connection.close();
-        }
+    /** Checks an invariant on every observation of the DaemonSet's pods, on connections of its own. */
+    private PodMonitor monitor(Function<Observation, String> check) {
+        return new PodMonitor(new JdbcTemplate(new SimpleDriverDataSource(new org.postgresql.Driver(), db.url(),
+                db.username(), db.password())), SCALE_PODS, check);
     }
 
     /** Pods ever created for the DaemonSet: node -> revision hash -> how many. */

@@ -3,11 +3,12 @@ package dev.everynode.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.everynode.apimachinery.Json;
-import dev.everynode.reconcile.RolloutMonitor.PodRow;
 import dev.everynode.support.ApiClient;
 import dev.everynode.support.Await;
 import dev.everynode.support.Fixtures;
 import dev.everynode.support.IntegrationTest;
+import dev.everynode.support.PodMonitor;
+import dev.everynode.support.PodMonitor.PodRow;
 import dev.everynode.support.TestAgent;
 import dev.everynode.support.TestAgent.Outcome;
 import java.time.Duration;
@@ -64,7 +65,7 @@ class RolloutTest extends IntegrationTest {
 
         AtomicInteger maxUnavailable = new AtomicInteger();
         AtomicInteger maxOldGone = new AtomicInteger();
-        try (RolloutMonitor monitor = new RolloutMonitor(jdbc, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
             Set<String> down = o.unavailable(nodes);
             maxUnavailable.accumulateAndGet(down.size(), Math::max);
             maxOldGone.accumulateAndGet((int) nodes.stream()
@@ -115,7 +116,7 @@ class RolloutTest extends IntegrationTest {
         String v1Hash = rolledOut();
 
         AtomicInteger maxDoubled = new AtomicInteger();
-        try (RolloutMonitor monitor = new RolloutMonitor(jdbc, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
             Set<String> doubled = o.doubled();
             maxDoubled.accumulateAndGet(doubled.size(), Math::max);
             if (doubled.size() > 2) {
@@ -205,7 +206,7 @@ class RolloutTest extends IntegrationTest {
         String v1Hash = rolledOut();
         assertThat(progressing().path("reason").asString()).isEqualTo("RolloutComplete");
 
-        try (RolloutMonitor monitor = new RolloutMonitor(jdbc, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
             Set<String> down = o.unavailable(nodes);
             return down.size() > 2 ? "more than maxUnavailable=2 nodes down: " + down : null;
         })) {
@@ -272,7 +273,7 @@ class RolloutTest extends IntegrationTest {
         assertThat(back.json().path("revision").asLong()).isEqualTo(1);
         assertThat(image(ds())).isEqualTo(V1);
 
-        try (RolloutMonitor monitor = new RolloutMonitor(jdbc, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
             for (Map.Entry<String, String> e : untouched.entrySet()) {
                 if (o.live(e.getKey()).stream().noneMatch(p -> p.name().equals(e.getValue()))) {
                     return "revision-1 pod " + e.getValue() + " on " + e.getKey() + " was restarted";
@@ -348,7 +349,7 @@ class RolloutTest extends IntegrationTest {
             kept.put(n, nameOf(livePodsOn(n).get(0)));
         }
         AtomicInteger partitioned = new AtomicInteger(1);
-        try (RolloutMonitor monitor = new RolloutMonitor(jdbc, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
             if (partitioned.get() == 1) {
                 for (Map.Entry<String, String> e : kept.entrySet()) {
                     if (o.live(e.getKey()).stream().noneMatch(p -> p.name().equals(e.getValue()))) {

@@ -1,4 +1,4 @@
-package dev.everynode.reconcile;
+package dev.everynode.support;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,32 +11,33 @@ import java.util.function.Function;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Watches a DaemonSet's pods straight from the database (one consistent SELECT per observation, every ~50 ms) and
- * checks an invariant on each observation; violations are collected and asserted by the test at the end.
+ * Watches pods straight from the database (one consistent SELECT per observation, every ~50 ms) and checks an
+ * invariant on each observation; violations are collected and asserted by the test at the end. Used by the
+ * rollout tests (in-process) and the scale-out test (replica processes).
  */
-final class RolloutMonitor implements AutoCloseable {
+public final class PodMonitor implements AutoCloseable {
 
     /** One pod as observed: live = not terminating; ready = condition Ready=True. */
-    record PodRow(String name, String node, String hash, boolean terminating, String phase, boolean ready) {
-        boolean live() {
+    public record PodRow(String name, String node, String hash, boolean terminating, String phase, boolean ready) {
+        public boolean live() {
             return !terminating;
         }
     }
 
     /** All pods of the observation, grouped by node (sorted by node name). */
-    record Observation(List<PodRow> pods) {
-        Map<String, List<PodRow>> byNode() {
+    public record Observation(List<PodRow> pods) {
+        public Map<String, List<PodRow>> byNode() {
             Map<String, List<PodRow>> out = new TreeMap<>();
             pods.forEach(p -> out.computeIfAbsent(p.node(), n -> new ArrayList<>()).add(p));
             return out;
         }
 
-        List<PodRow> live(String node) {
+        public List<PodRow> live(String node) {
             return pods.stream().filter(p -> node.equals(p.node()) && p.live()).toList();
         }
 
         /** Nodes in {@code nodes} without a live Ready pod. */
-        Set<String> unavailable(Set<String> nodes) {
+        public Set<String> unavailable(Set<String> nodes) {
             Set<String> out = new TreeSet<>();
             for (String n : nodes) {
                 if (live(n).stream().noneMatch(PodRow::ready)) {
@@ -47,7 +48,7 @@ final class RolloutMonitor implements AutoCloseable {
         }
 
         /** Nodes with two or more live pods. */
-        Set<String> doubled() {
+        public Set<String> doubled() {
             Set<String> out = new TreeSet<>();
             byNode().forEach((n, ps) -> {
                 if (ps.stream().filter(PodRow::live).count() > 1) {
@@ -58,31 +59,44 @@ final class RolloutMonitor implements AutoCloseable {
         }
     }
 
+    /** The pods of the rollout tests' DaemonSets. */
+    public static final String KUBE_SYSTEM = "namespace = 'kube-system'";
+
     private static final String QUERY = """
             SELECT name, node_name, revision_hash, deletion_ts IS NOT NULL AS terminating,
                    body->'status'->>'phase' AS phase,
                    EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(body->'status'->'conditions', '[]'::jsonb)) c
                            WHERE c->>'type' = 'Ready' AND c->>'status' = 'True') AS ready
-            FROM objects WHERE kind = 'Pod' AND namespace = 'kube-system'""";
+            FROM objects WHERE kind = 'Pod' AND\s""";
 
     private final JdbcTemplate jdbc;
+    private final String where;
     private final Function<Observation, String> check;
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     private final Thread thread;
     private volatile boolean running = true;
     private volatile int observations;
 
-    /** @param check returns null when the observation is fine, else a description of the violation */
-    RolloutMonitor(JdbcTemplate jdbc, Function<Observation, String> check) {
+    /**
+     * @param where which pods (an SQL condition on the objects table, e.g. {@link #KUBE_SYSTEM})
+     * @param check returns null when the observation is fine, else a description of the violation
+     */
+    public PodMonitor(JdbcTemplate jdbc, String where, Function<Observation, String> check) {
         this.jdbc = jdbc;
+        this.where = where;
         this.check = check;
-        this.thread = new Thread(this::loop, "rollout-monitor");
+        this.thread = new Thread(this::loop, "pod-monitor");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
-    Observation observe() {
-        return new Observation(jdbc.query(QUERY, (rs, i) -> new PodRow(rs.getString("name"), rs.getString("node_name"),
+    /** One observation now, also for the test's own checks. */
+    public Observation observe() {
+        return observe(jdbc, where);
+    }
+
+    public static Observation observe(JdbcTemplate jdbc, String where) {
+        return new Observation(jdbc.query(QUERY + where, (rs, i) -> new PodRow(rs.getString("name"), rs.getString("node_name"),
                 rs.getString("revision_hash"), rs.getBoolean("terminating"), rs.getString("phase"),
                 rs.getBoolean("ready"))));
     }
@@ -107,11 +121,11 @@ final class RolloutMonitor implements AutoCloseable {
         }
     }
 
-    int observations() {
+    public int observations() {
         return observations;
     }
 
-    List<String> violations() {
+    public List<String> violations() {
         return List.copyOf(violations);
     }
 
