@@ -122,8 +122,8 @@ class Assignments {
     void changed(String node) {
         versions.merge(node, 1L, Long::sum);
         etags.remove(node);
-        if (waiters.containsKey(node) && dirty.add(node) && draining.compareAndSet(false, true)) {
-            checks.submit(this::drain);
+        if (waiters.containsKey(node)) {
+            look(node);
         }
     }
 

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,19 +148,15 @@ class PodStatusReports {
         });
         answers.forEach((s, a) -> s.answer().complete(a));
         // One nudge per owning DaemonSet: only its pass can be affected by these reports.
-        Set<String> owners = new LinkedHashSet<>();
-        Map<String, String> nodeOfOwner = new HashMap<>();
+        Map<String, ObjectChanged> nudges = new LinkedHashMap<>();
         for (StoredObject p : written.values()) {
             String owner = ObjectChanged.controller(p.body(), "DaemonSet");
-            if (owner != null && owners.add(p.namespace() + "/" + owner)) {
-                nodeOfOwner.put(p.namespace() + "/" + owner, Json.text(p.body(), "spec", "nodeName"));
+            if (owner != null) {
+                nudges.putIfAbsent(p.namespace() + "/" + owner, new ObjectChanged("Pod", p.namespace(), "status-report",
+                        "MODIFIED", Json.text(p.body(), "spec", "nodeName"), owner));
             }
         }
-        for (String key : owners) {
-            int slash = key.indexOf('/');
-            events.publishEvent(new ObjectChanged("Pod", key.substring(0, slash), "status-report", "MODIFIED",
-                    nodeOfOwner.get(key), key.substring(slash + 1)));
-        }
+        nudges.values().forEach(events::publishEvent);
     }
 
     /**

@@ -79,15 +79,11 @@ class DaemonSetReconciler {
         List<PlanExecutor.Outcome> done = new ArrayList<>();
         Phases phases = new Phases();
         Result result = tx.execute(status -> {
-            StoredObject ds = store.get("DaemonSet", namespace, name).orElse(null);
-            if (ds == null) {
-                return new Result(null);
-            }
-            if (!tryLock(ds)) {
+            // Lock first, then read: what another replica wrote before releasing the lock is seen.
+            if (!tryLock(namespace, name)) {
                 return new Result(Duration.ofMillis(500));
             }
-            // Read again under the lock: another replica may have written it (its status) in between.
-            ds = store.get("DaemonSet", namespace, name).orElse(null);
+            StoredObject ds = store.get("DaemonSet", namespace, name).orElse(null);
             if (ds == null) {
                 return new Result(null);
             }
@@ -171,9 +167,9 @@ class DaemonSetReconciler {
     }
 
     /** A per-DaemonSet transaction lock: two replicas never plan the same DaemonSet at once. */
-    private boolean tryLock(StoredObject ds) {
+    private boolean tryLock(String namespace, String name) {
         Boolean locked = jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))",
-                Boolean.class, "daemonset:" + ds.uid());
+                Boolean.class, "daemonset:" + namespace + "/" + name);
         return Boolean.TRUE.equals(locked);
     }
 

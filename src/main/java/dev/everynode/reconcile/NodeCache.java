@@ -76,24 +76,14 @@ class NodeCache {
             return current.nodes();
         }
         Map<String, Cached> before = current == null ? Map.of() : current.byName();
-        Map<String, Long> versions = new HashMap<>();
-        Map<String, UUID> uids = new HashMap<>();
-        jdbc.query("SELECT name, resource_version, uid FROM objects WHERE kind = 'Node'", rs -> {
-            versions.put(rs.getString(1), rs.getLong(2));
-            uids.put(rs.getString(1), rs.getObject(3, UUID.class));
-        });
-        List<UUID> stale = new ArrayList<>();
-        versions.forEach((name, rv) -> {
-            Cached c = before.get(name);
-            if (c == null || c.resourceVersion() != rv) {
-                stale.add(uids.get(name));
-            }
-        });
         Map<String, Cached> byName = new HashMap<>();
-        versions.forEach((name, rv) -> {
-            Cached c = before.get(name);
-            if (c != null && c.resourceVersion() == rv) {
-                byName.put(name, c);
+        List<UUID> stale = new ArrayList<>();
+        jdbc.query("SELECT name, resource_version, uid FROM objects WHERE kind = 'Node'", rs -> {
+            Cached c = before.get(rs.getString(1));
+            if (c != null && c.resourceVersion() == rs.getLong(2)) {
+                byName.put(rs.getString(1), c);
+            } else {
+                stale.add(rs.getObject(3, UUID.class));
             }
         });
         for (StoredObject node : store.getByUids(stale)) {
