@@ -1,5 +1,6 @@
 package dev.everynode.e2e;
 
+import dev.everynode.support.Kubeconfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -88,26 +89,7 @@ final class KubectlCli {
         this.transcript = transcript;
         try {
             home = Files.createDirectories(dir.resolve("home"));
-            kubeconfig = dir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: everynode
-                      cluster:
-                        server: https://localhost:%d
-                        insecure-skip-tls-verify: true
-                    contexts:
-                    - name: everynode
-                      context:
-                        cluster: everynode
-                        user: admin
-                    current-context: everynode
-                    users:
-                    - name: admin
-                      user:
-                        token: %s
-                    """.formatted(port, token));
+            kubeconfig = Kubeconfig.write(dir, port, token);
             Files.createDirectories(transcript.getParent());
             Files.writeString(transcript, "");
         } catch (IOException e) {

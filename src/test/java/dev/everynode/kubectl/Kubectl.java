@@ -1,6 +1,7 @@
 package dev.everynode.kubectl;
 
 import dev.everynode.support.IntegrationTest;
+import dev.everynode.support.Kubeconfig;
 import dev.everynode.support.TestTls;
 
 import java.io.IOException;
@@ -32,26 +33,7 @@ final class Kubectl {
     Kubectl(Path dir) {
         try {
             home = Files.createDirectories(dir.resolve("home"));
-            kubeconfig = dir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: everynode
-                      cluster:
-                        server: https://localhost:%d
-                        insecure-skip-tls-verify: true
-                    contexts:
-                    - name: everynode
-                      context:
-                        cluster: everynode
-                        user: tester
-                    current-context: everynode
-                    users:
-                    - name: tester
-                      user:
-                        token: %s
-                    """.formatted(TestTls.PORT, IntegrationTest.ADMIN_TOKEN));
+            kubeconfig = Kubeconfig.write(dir, TestTls.PORT, IntegrationTest.ADMIN_TOKEN);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
