@@ -8,6 +8,8 @@ import dev.everynode.platform.security.Principal;
 import dev.everynode.platform.security.TokenRegistry;
 import dev.everynode.pod.PodStrategy;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
@@ -29,7 +31,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The node-agent protocol (docs/agent-protocol.md): register, heartbeat, long-poll assignments, report, confirm. */
@@ -113,14 +114,17 @@ class AgentController {
     @GetMapping("/{node}/assignments")
     @Operation(summary = "The pods this node must run and stop, with an ETag; long-poll with waitSeconds and "
             + "If-None-Match (304 when nothing changed)")
-    DeferredResult<ResponseEntity<byte[]>> assignments(@PathVariable String node,
-                                                       @RequestParam(defaultValue = "0") int waitSeconds,
-                                                       @RequestHeader(value = "If-None-Match", required = false)
-                                                       String ifNoneMatch) {
+    @ApiResponse(responseCode = "200", description = "The node's assignments",
+            content = @Content(mediaType = "application/json"))
+    @ApiResponse(responseCode = "304", description = "Not modified: the If-None-Match ETag is still current")
+    void assignments(@PathVariable String node, @RequestParam(defaultValue = "0") int waitSeconds,
+                     @RequestHeader(value = "If-None-Match", required = false) String ifNoneMatch,
+                     HttpServletRequest request, HttpServletResponse response) throws java.io.IOException {
         if (waitSeconds < 0 || waitSeconds > 300) {
             throw ApiException.badRequest("waitSeconds must be between 0 and 300");
         }
-        return assignments.poll(node, ifNoneMatch, waitSeconds);
+        // Written straight to the response, also when a parked poll wakes (see Assignments).
+        assignments.poll(node, ifNoneMatch, waitSeconds, request, response);
     }
 
     @PostMapping("/{node}/pod-statuses")

@@ -1,6 +1,12 @@
 package dev.everynode.agent;
 
 import dev.everynode.apimachinery.Json;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import jakarta.annotation.PreDestroy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,12 +28,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.web.context.request.async.DeferredResult;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -48,7 +51,69 @@ class Assignments {
 
     private record Cached(String etag, Instant at) {}
 
-    private record Waiter(String etag, DeferredResult<ResponseEntity<byte[]>> result) {}
+    /**
+     * A parked poll: the request's AsyncContext. Whoever claims it first (a wake-up, the timeout, shutdown) writes
+     * the answer from its own thread and completes it: no re-dispatch through the filter chain and the
+     * DispatcherServlet, which cost more than the answer itself when 10,000 polls wake at once.
+     */
+    private final class Waiter implements AsyncListener {
+        private final String node;
+        private final String etag;
+        private final AsyncContext context;
+        private final java.util.concurrent.atomic.AtomicBoolean answered =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        Waiter(String node, String etag, AsyncContext context) {
+            this.node = node;
+            this.etag = etag;
+            this.context = context;
+        }
+
+        String etag() {
+            return etag;
+        }
+
+        /** Writes this answer unless another was written first; true if this call wrote it. */
+        boolean answer(int status, String etag, byte[] body) {
+            if (!answered.compareAndSet(false, true)) {
+                return false;
+            }
+            remove(node, this);
+            try {
+                write((HttpServletResponse) context.getResponse(), status, etag, body);
+            } catch (IOException | RuntimeException e) {
+                // the agent went away; it polls again
+            } finally {
+                try {
+                    context.complete();
+                } catch (IllegalStateException ignored) {
+                    // already completed by the container (connection error)
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            answer(HttpServletResponse.SC_NOT_MODIFIED, etag, null);
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            answered.set(true);
+            remove(node, this);
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            answered.set(true);
+            remove(node, this);
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
+    }
 
     /**
      * ETags are dropped by change notifications (and all of them when the notification channel was lost); the
@@ -76,35 +141,40 @@ class Assignments {
         this.clock = clock;
     }
 
-    DeferredResult<ResponseEntity<byte[]>> poll(String node, String ifNoneMatch, int waitSeconds) {
-        long jitterMs = waitSeconds <= 0 ? 0 : ThreadLocalRandom.current().nextLong(waitSeconds * 1000L / 16 + 1);
-        long timeoutMs = waitSeconds * 1000L + jitterMs;
-        DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>(timeoutMs <= 0 ? null : timeoutMs);
+    /**
+     * Answers a poll: at once from memory or the database when it does not wait, or when the agent's ETag is
+     * already stale; otherwise parks it (request.startAsync) until a change of its node or the timeout.
+     */
+    void poll(String node, String ifNoneMatch, int waitSeconds, HttpServletRequest request,
+              HttpServletResponse response) throws IOException {
         String current = cachedEtag(node);
         if (waitSeconds <= 0) {
             if (current != null && current.equals(ifNoneMatch)) {
-                result.setResult(notModified(current));
+                write(response, HttpServletResponse.SC_NOT_MODIFIED, current, null);
             } else {
-                result.setResult(respond(load(node), ifNoneMatch));
+                Snapshot snapshot = load(node);
+                if (snapshot.etag().equals(ifNoneMatch)) {
+                    write(response, HttpServletResponse.SC_NOT_MODIFIED, snapshot.etag(), null);
+                } else {
+                    write(response, HttpServletResponse.SC_OK, snapshot.etag(), body(snapshot));
+                }
             }
-            return result;
+            return;
         }
+        long jitterMs = ThreadLocalRandom.current().nextLong(waitSeconds * 1000L / 16 + 1);
         // Park first, then look: a poll whose answer is not known from memory (its first, or one after a change) is
         // answered by the batched drain, so 10,000 agents polling at once cost a few dozen queries, not 10,000.
         String parkedEtag = ifNoneMatch == null ? "" : ifNoneMatch;
-        Waiter waiter = new Waiter(parkedEtag, result);
-        result.onTimeout(() -> {
-            remove(node, waiter);
-            result.setResult(notModified(parkedEtag));
-        });
-        result.onCompletion(() -> remove(node, waiter));
+        AsyncContext context = request.startAsync(request, response);
+        context.setTimeout(waitSeconds * 1000L + jitterMs);
+        Waiter waiter = new Waiter(node, parkedEtag, context);
+        context.addListener(waiter);
         waiters.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet()).add(waiter);
         // Read the cache again after parking: a change that dropped the ETag in between found no waiter to wake.
         current = cachedEtag(node);
         if (current == null || !current.equals(parkedEtag)) {
             look(node);
         }
-        return result;
     }
 
     /** Have the drain read this node's assignments and answer its waiters whose ETag differs. */
@@ -169,10 +239,13 @@ class Assignments {
         if (set == null || set.isEmpty()) {
             return;
         }
+        byte[] body = null;
         for (Waiter w : set) {
             if (!w.etag().equals(snapshot.etag())) {
-                set.remove(w);
-                w.result().setResult(respond(snapshot, null));
+                if (body == null) {
+                    body = body(snapshot);
+                }
+                w.answer(HttpServletResponse.SC_OK, snapshot.etag(), body);
             }
         }
     }
@@ -255,21 +328,22 @@ class Assignments {
         }
     }
 
-    private static ResponseEntity<byte[]> respond(Snapshot snapshot, String ifNoneMatch) {
-        if (snapshot.etag().equals(ifNoneMatch)) {
-            return notModified(snapshot.etag());
-        }
-        HttpHeaders headers = new HttpHeaders();
-        headers.setETag(snapshot.etag());
-        headers.setContentType(MediaType.APPLICATION_JSON);
-        return new ResponseEntity<>(Json.MAPPER.writeValueAsBytes(snapshot.body()), headers, HttpStatus.OK);
+    private static byte[] body(Snapshot snapshot) {
+        return Json.MAPPER.writeValueAsBytes(snapshot.body());
     }
 
-    private static ResponseEntity<byte[]> notModified(String etag) {
-        if (etag.isEmpty()) {
-            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).build();
+    /** 200 with the assignments, or 304; both carry the ETag (none for a node without any answer yet). */
+    private static void write(HttpServletResponse response, int status, String etag, byte[] body) throws IOException {
+        response.setStatus(status);
+        if (etag != null && !etag.isEmpty()) {
+            response.setHeader(HttpHeaders.ETAG, etag);
         }
-        return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+        if (body == null) {
+            return;
+        }
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
     }
 
     private void remove(String node, Waiter waiter) {
@@ -282,7 +356,7 @@ class Assignments {
     /** Before the web server's graceful shutdown waits: answer every parked poll "no change, come back". */
     @EventListener(ContextClosedEvent.class)
     void answerAllOnShutdown() {
-        waiters.forEach((node, set) -> set.forEach(w -> w.result().setResult(notModified(w.etag()))));
+        waiters.values().forEach(set -> set.forEach(w -> w.answer(HttpServletResponse.SC_NOT_MODIFIED, w.etag(), null)));
         waiters.clear();
     }
 

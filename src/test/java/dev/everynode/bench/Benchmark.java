@@ -359,6 +359,16 @@ public final class Benchmark {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
+        if (profile) {
+            // One recording from the start, execution samples only: starting JFR later (jcmd JFR.start) retransforms
+            // and deoptimizes a warm service (it stalled W2 for seconds), and the "profile" settings' socket, lock
+            // and allocation events cost far more than the samples we summarize. Each phase dumps it and reads
+            // its own time window.
+            Path jfc = Path.of("target/benchmark-jfr/samples.jfc").toAbsolutePath();
+            Files.createDirectories(jfc.getParent());
+            Files.writeString(jfc, JfrSummary.SETTINGS);
+            cmd.add("-XX:StartFlightRecording=name=bench,settings=" + jfc + ",disk=true,maxage=30m");
+        }
         cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
         if (!skip.contains("W6")) {
             // W6 counts reconcile passes per replica from the logs: one DEBUG line per pass, from the start
@@ -740,9 +750,11 @@ public final class Benchmark {
 
     String w2Create(FleetSimulator sim) throws Exception {
         log.printf("%n== W2 one DaemonSet on %,d nodes%n", nodes);
-        // let every long-poll park first
-        waitUntil(Duration.ofSeconds(60), () -> sim.observations().pollsInFlight() >= nodes);
-        log.printf("long-polls parked: %d%n", sim.observations().pollsInFlight());
+        // Start from a quiet fleet: every agent had its first answer (W1's tail: N first polls) and parked again.
+        waitUntil(Duration.ofSeconds(120), () -> sim.nodesWithAssignments() >= nodes
+                && sim.observations().pollsInFlight() >= nodes);
+        Thread.sleep(2000);
+        log.printf("long-polls parked: %d (every agent had its first answer)%n", sim.observations().pollsInFlight());
         String name = "w2";
         ObjectNode ds = daemonSet("default", name, "everynode.dev/simulated", "true", "registry.example/bench:1",
                 "10%", "0");
@@ -863,6 +875,7 @@ public final class Benchmark {
         long pg0 = postmasterPid > 0 ? pgTicks() : -1;
         long sim0 = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+        Profiler prof = startProfile("W4-steady");
         long t0 = System.nanoTime();
         double rssMax = 0;
         double heapMax = 0;
@@ -873,6 +886,7 @@ public final class Benchmark {
         }
         long t1 = System.nanoTime();
         double cpu = c0 >= 0 ? cpuShare(c0, cpuTicks(servicePid), t0, t1) : Double.NaN;
+        stopProfile(prof);
         Map<String, Long> threads1 = threadTicks(servicePid);
         String byThread = threadCpuSummary(threads0, threads1, t0, t1);
         long jitTicks = 0;
@@ -909,11 +923,6 @@ public final class Benchmark {
         w4.put("seconds", (t1 - t0) / 1e9).put("cpuShare", cpu).put("jitCompilerCpuShare", jit).put("pgCpuShare", pgCpu).put("simulatorCpuShare", simCpu)
                 .put("heapMiB", heapMax).put("rssMiB", rssMax).put("heartbeats", hbs).put("heartbeatSummary", hb.summary())
                 .put("pollsAnswered", polls);
-
-        // a profile of the steady state, after the measured window (JFR costs a little CPU itself)
-        Profiler prof = startProfile("W4-steady");
-        Thread.sleep(10_000);
-        stopProfile(prof);
 
         // API writes under the steady load: merge-patch node annotations, 4 writers, ~40/s
         int writes = quick ? 200 : 400;
@@ -1482,27 +1491,20 @@ public final class Benchmark {
     // ----------------------------------------------------------------------------------------------------------
     // JFR profile of the service during a phase
 
-    record Profiler(String name, Path file, long t0, long svc0, long pg0) {}
+    record Profiler(String name, Path file, long t0, java.time.Instant from, long svc0, long pg0) {}
 
     Profiler startProfile(String name) {
         if (servicePid <= 0) return null;
-        if (!profile || service == null) {
-            return new Profiler(name, null, System.nanoTime(), cpuTicks(servicePid),
-                    postmasterPid > 0 ? pgTicks() : -1);
-        }
-        Path file = Path.of("target/benchmark-jfr/" + name + ".jfr").toAbsolutePath();
-        try {
-            Files.createDirectories(file.getParent());
-            jcmd("JFR.start", "name=" + name, "settings=profile");
-        } catch (Exception e) {
-            file = null;
-        }
-        return new Profiler(name, file, System.nanoTime(), cpuTicks(servicePid), postmasterPid > 0 ? pgTicks() : -1);
+        Path file = profile && service != null
+                ? Path.of("target/benchmark-jfr/" + name + ".jfr").toAbsolutePath() : null;
+        return new Profiler(name, file, System.nanoTime(), java.time.Instant.now(), cpuTicks(servicePid),
+                postmasterPid > 0 ? pgTicks() : -1);
     }
 
     void stopProfile(Profiler p) {
         if (p == null) return;
         long t1 = System.nanoTime();
+        java.time.Instant to = java.time.Instant.now();
         double svc = cpuShare(p.svc0, cpuTicks(servicePid), p.t0, t1);
         double pg = p.pg0 >= 0 ? cpuShare(p.pg0, pgTicks(), p.t0, t1) : Double.NaN;
         String cpuLine = "%s: service CPU %.1f%%, PostgreSQL CPU %.1f%% of %d cores over %.1f s".formatted(p.name,
@@ -1512,8 +1514,9 @@ public final class Benchmark {
         cpu.putObject(p.name).put("serviceCpuShare", svc).put("pgCpuShare", pg).put("seconds", (t1 - p.t0) / 1e9);
         if (p.file == null) return;
         try {
-            jcmd("JFR.stop", "name=" + p.name, "filename=" + p.file);
-            profiles.put(p.name, cpuLine + "\n" + JfrSummary.summarize(p.file, 12));
+            Files.createDirectories(p.file.getParent());
+            jcmd("JFR.dump", "name=bench", "filename=" + p.file);
+            profiles.put(p.name, cpuLine + "\n" + JfrSummary.summarize(p.file, 12, p.from, to));
         } catch (Exception e) {
             profiles.put(p.name, "profile failed: " + e);
         }
@@ -1554,9 +1557,10 @@ public final class Benchmark {
                 synchronous_commit on) and the packaged service as a child process (`java -Xmx1g -jar
                 target/everynode-*.jar`), so the service's CPU (/proc/<pid>/stat utime+stime over wall time x cores)
                 and RSS (/proc/<pid>/status VmRSS) are measured apart from the simulator and the database. The fleet
-                simulator (dev.everynode.simulator) runs inside the benchmark JVM. JFR (settings=profile) records the
-                service during W2, W3, W5 and W7 (disable with `--no-profile`) and for 10 s after the W4 window; the
-                summaries are below. Outputs: this file, target/benchmark-results.json, target/benchmark-service.log,
+                simulator (dev.everynode.simulator) runs inside the benchmark JVM. JFR records the service from its start,
+                execution samples only (every 20 ms; starting JFR later deoptimizes a warm service, and the
+                `profile` settings' socket and lock events cost far more); the samples of W2, W3, W4, W5 and W7 are
+                summarized below (disable with `--no-profile`). Outputs: this file, target/benchmark-results.json, target/benchmark-service.log,
                 target/benchmark-service-2.log (W6), target/benchmark-jfr/*.jfr.
 
                 Workloads: W1 N agents register (POST /agent/v1/nodes, 64 in flight). W2 one DaemonSet selecting every

@@ -15,14 +15,36 @@ final class JfrSummary {
 
     private JfrSummary() {}
 
+    /** A recording of execution samples (every 20 ms of a running thread) and nothing else: cheap enough to run
+     * from the service's start. */
+    static final String SETTINGS = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <configuration version="2.0" label="everynode benchmark">
+              <event name="jdk.ExecutionSample">
+                <setting name="enabled">true</setting>
+                <setting name="period">20 ms</setting>
+              </event>
+            </configuration>
+            """;
+
     static String summarize(Path file, int top) throws IOException {
+        return summarize(file, top, java.time.Instant.MIN, java.time.Instant.MAX);
+    }
+
+    /** Only samples taken in [from, to). */
+    static String summarize(Path file, int top, java.time.Instant from, java.time.Instant to) throws IOException {
         Map<String, Integer> topFrames = new HashMap<>();
         Map<String, Integer> ownFrames = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
         Map<String, Integer> inclusive = new HashMap<>();
+        Map<String, Integer> reconcile = new HashMap<>();
         int samples = 0;
+        int reconcileSamples = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
             if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
+                continue;
+            }
+            if (e.getStartTime().isBefore(from) || !e.getStartTime().isBefore(to)) {
                 continue;
             }
             RecordedStackTrace st = e.getStackTrace();
@@ -52,6 +74,19 @@ final class JfrSummary {
             }
             var thread = e.getThread("sampledThread");
             String tn = thread == null ? "?" : thread.getJavaName();
+            if (tn != null && tn.startsWith("reconcile-worker")) {
+                // where a reconcile pass spends its time: our methods and the JDBC driver, inclusive
+                reconcileSamples++;
+                java.util.Set<String> own = new java.util.HashSet<>();
+                for (RecordedFrame f : frames) {
+                    String n = name(f);
+                    if ((n.startsWith("dev.everynode.") && !n.contains("Lambda")) || n.startsWith("org.postgresql.")
+                            && n.endsWith(".executeQuery")) {
+                        own.add(n);
+                    }
+                }
+                own.forEach(n -> reconcile.merge(n, 1, Integer::sum));
+            }
             threads.merge(tn == null ? "?" : tn.replaceAll("[-#]?\\d+$", "-N"), 1, Integer::sum);
         }
         StringBuilder s = new StringBuilder();
@@ -61,6 +96,10 @@ final class JfrSummary {
         append(s, "threads", threads, samples, 6);
         append(s, "inclusive (on the stack; JDK, proxies and filter-chain plumbing left out)", inclusive, samples,
                 top * 2);
+        if (reconcileSamples > 0) {
+            append(s, "reconcile-worker threads (" + reconcileSamples + " samples), inclusive", reconcile,
+                    reconcileSamples, top * 2);
+        }
         return s.toString();
     }
 
