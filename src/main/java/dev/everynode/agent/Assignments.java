@@ -38,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * What each node must run, with an ETag, and the agents' long-polls. The ETag of a node is cached in memory
  * and dropped when PostgreSQL says one of its pods changed (LISTEN/NOTIFY, every replica), so a 304 is answered
- * from memory. A parked poll is a DeferredResult: no thread and no connection is held while it waits. A change
+ * from memory. A parked poll is a servlet AsyncContext: no thread is held while it waits. A change
  * wakes only the waiters of the nodes it concerns.
  */
 @Component

@@ -15,12 +15,16 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /** Every error leaves as a Kubernetes Status body; no stack trace ever reaches a client. */
 @RestControllerAdvice
-class ApiExceptionHandler {
+public class ApiExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<byte[]> api(ApiException e) {
+        return failure(e);
+    }
+
+    private static ResponseEntity<byte[]> failure(ApiException e) {
         return Codec.respond(HttpStatus.valueOf(e.code()), StatusBodies.failure(e), null);
     }
 
@@ -54,17 +58,26 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> unexpected(Exception e, HttpServletRequest request) {
+        return statusFor(e, request);
+    }
+
+    /** The Status answer for any failure of a request, also outside Spring MVC (the agents' fast path). */
+    public static ResponseEntity<byte[]> statusFor(Throwable e, HttpServletRequest request) {
+        if (e instanceof IllegalArgumentException) {
+            return Codec.respond(HttpStatus.BAD_REQUEST, StatusBodies.failure(ApiException.badRequest(e.getMessage())),
+                    null);
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RequestSizeFilter.TooLarge) {
-                return api(ApiException.tooLarge("the request body is larger than the limit of "
+                return failure(ApiException.tooLarge("the request body is larger than the limit of "
                         + RequestSizeFilter.MAX_BODY_BYTES + " bytes"));
             }
             if (t instanceof ApiException api) {
-                return api(api);
+                return failure(api);
             }
         }
         log.error("request failed method={} uri={}", request.getMethod(), request.getRequestURI(), e);
-        return api(new ApiException(500, "InternalError", "an error on the server has prevented the request from "
+        return failure(new ApiException(500, "InternalError", "an error on the server has prevented the request from "
                 + "succeeding", null, null, null, null));
     }
 }

@@ -8,8 +8,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Watches stream on a thread each, for as long as they last (minutes): they get their own unbounded pool so
- * that they never queue behind one another. Long-polls of node agents do not use it (DeferredResult holds no
- * thread). Timeouts are set per request.
+ * that they never queue behind one another. Long-polls of node agents do not use it (a parked poll is a servlet
+ * AsyncContext and holds no thread). Timeouts are set per request.
  */
 @Configuration(proxyBeanMethods = false)
 class AsyncConfig implements WebMvcConfigurer {

@@ -23,6 +23,8 @@ class PlanExecutor {
     /** What was done, for events and for waking the agents of the nodes concerned. */
     record Outcome(List<StoredObject> created, List<String> deleted, Set<String> nodes) {}
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PlanExecutor.class);
+
     private final ObjectStore store;
 
     PlanExecutor(ObjectStore store) {
@@ -31,6 +33,7 @@ class PlanExecutor {
 
     Outcome apply(StoredObject ds, String hash, Model.Plan plan, Model.Placement placement,
                   Map<String, PodSummaries.Summary> podsByName, Set<String> nodeNames, Instant now) {
+        long start = System.nanoTime();
         List<StoredObject> creates = new ArrayList<>();
         List<UUID> terminating = new ArrayList<>();
         List<UUID> removed = new ArrayList<>();
@@ -62,6 +65,7 @@ class PlanExecutor {
         // Generated names (5 random characters, as Kubernetes') collide: about 3 times among 10,000 pods. Like the
         // API server's generateName, retry a collision with a fresh name; a pod not inserted because the node
         // already has a live pod of this revision (another pass won) stays out.
+        long built = System.nanoTime();
         List<StoredObject> created = new ArrayList<>();
         List<StoredObject> attempt = creates;
         for (int round = 0; round < 3 && !attempt.isEmpty(); round++) {
@@ -77,9 +81,15 @@ class PlanExecutor {
             }
             attempt = retry;
         }
+        long inserted = System.nanoTime();
         store.markTerminating(terminating, now);
         if (!removed.isEmpty()) {
             store.deleteBatch(removed);
+        }
+        if (creates.size() + deleted.size() >= 1000 && log.isInfoEnabled()) {
+            log.info("applied daemonSet={}/{} creates={} (built in {} ms, inserted in {} ms) deletes={} ({} ms)",
+                    ds.namespace(), ds.name(), created.size(), (built - start) / 1_000_000,
+                    (inserted - built) / 1_000_000, deleted.size(), (System.nanoTime() - inserted) / 1_000_000);
         }
         return new Outcome(created, deleted, nodes);
     }
