@@ -136,9 +136,14 @@ class Assignments {
         return t;
     });
 
-    Assignments(JdbcTemplate jdbc, Clock clock) {
+    /** Changed assignments written to parked polls (everynode.agent.wakeups): when a change reached the agents. */
+    private final io.micrometer.core.instrument.Counter wakeups;
+
+    Assignments(JdbcTemplate jdbc, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.wakeups = io.micrometer.core.instrument.Counter.builder("everynode.agent.wakeups")
+                .description("Parked long-polls answered with changed assignments").register(meters);
     }
 
     /**
@@ -245,7 +250,9 @@ class Assignments {
                 if (body == null) {
                     body = body(snapshot);
                 }
-                w.answer(HttpServletResponse.SC_OK, snapshot.etag(), body);
+                if (w.answer(HttpServletResponse.SC_OK, snapshot.etag(), body)) {
+                    wakeups.increment();
+                }
             }
         }
     }

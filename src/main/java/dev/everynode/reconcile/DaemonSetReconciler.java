@@ -96,7 +96,8 @@ class DaemonSetReconciler {
             phases.mark("history");
             List<PodSummaries.Summary> pods = claim(ds);
             phases.mark("pods");
-            List<Model.NodeView> nodes = nodeCache.nodes();
+            NodeCache.Nodes allNodes = nodeCache.snapshot();
+            List<Model.NodeView> nodes = allNodes.list();
             phases.mark("nodes");
             Model.DaemonSetView view = SnapshotReader.daemonSet(ds, hash);
             Map<String, Model.Backoff> backoff = backoffs.load(ds.uid());
@@ -105,11 +106,23 @@ class DaemonSetReconciler {
             Model.Plan plan = Planner.plan(snapshot, now, burstLimit);
             phases.mark("plan");
 
+            // the executor looks up only the pods the plan deletes
+            Set<String> deleting = new HashSet<>();
+            plan.actions().forEach(a -> {
+                if (a instanceof Model.Action.DeletePod d) {
+                    deleting.add(d.podName());
+                }
+            });
             Map<String, PodSummaries.Summary> podsByName = new HashMap<>();
-            pods.forEach(p -> podsByName.put(p.view().name(), p));
-            Set<String> nodeNames = new HashSet<>();
-            nodes.forEach(n -> nodeNames.add(n.name()));
-            PlanExecutor.Outcome outcome = executor.apply(ds, hash, plan, view.placement(), podsByName, nodeNames, now);
+            if (!deleting.isEmpty()) {
+                pods.forEach(p -> {
+                    if (deleting.contains(p.view().name())) {
+                        podsByName.put(p.view().name(), p);
+                    }
+                });
+            }
+            PlanExecutor.Outcome outcome = executor.apply(ds, hash, plan, view.placement(), podsByName,
+                    allNodes.names(), now);
             done.add(outcome);
             phases.mark("apply");
             backoffs.save(ds.uid(), backoff, plan.backoffByNode());

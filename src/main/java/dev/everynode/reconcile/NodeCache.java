@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -26,7 +27,10 @@ class NodeCache {
 
     private record Cached(long resourceVersion, Model.NodeView view) {}
 
-    private record Entry(Version version, Map<String, Cached> byName, List<Model.NodeView> nodes) {}
+    private record Entry(Version version, Map<String, Cached> byName, List<Model.NodeView> nodes, Set<String> names) {}
+
+    /** All nodes sorted by name, and their names. */
+    record Nodes(List<Model.NodeView> list, Set<String> names) {}
 
     private final JdbcTemplate jdbc;
     private final ObjectStore store;
@@ -68,12 +72,16 @@ class NodeCache {
     }
 
     List<Model.NodeView> nodes() {
+        return snapshot().list();
+    }
+
+    Nodes snapshot() {
         Version now = jdbc.queryForObject("SELECT count(*), COALESCE(max(resource_version), 0), "
                 + "COALESCE(sum(resource_version), 0) FROM objects WHERE kind = 'Node'",
                 (rs, i) -> new Version(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
         Entry current = entry;
         if (current != null && current.version().equals(now)) {
-            return current.nodes();
+            return new Nodes(current.nodes(), current.names());
         }
         Map<String, Cached> before = current == null ? Map.of() : current.byName();
         Map<String, Cached> byName = new HashMap<>();
@@ -91,7 +99,8 @@ class NodeCache {
         }
         List<Model.NodeView> nodes = byName.values().stream().map(Cached::view)
                 .sorted(java.util.Comparator.comparing(Model.NodeView::name)).toList();
-        entry = new Entry(now, byName, nodes);
-        return nodes;
+        Set<String> names = Set.copyOf(byName.keySet());
+        entry = new Entry(now, byName, nodes, names);
+        return new Nodes(nodes, names);
     }
 }

@@ -70,8 +70,10 @@ class PodSummaries {
             }
         }
         cache.put(dsUid, now);
-        return now.values().stream().map(Cached::summary)
-                .sorted(java.util.Comparator.comparing((Summary s) -> s.view().name())).toList();
+        // in no particular order: the planner orders what it needs (pods per node, oldest first)
+        List<Summary> out = new java.util.ArrayList<>(now.size());
+        now.values().forEach(c -> out.add(c.summary()));
+        return out;
     }
 
     /** Drops the summaries of DaemonSets that are gone. */

@@ -17,6 +17,11 @@ public final class Eligibility {
     private Eligibility() {}
 
     public static Result shouldRun(Placement placement, NodeView node) {
+        return shouldRun(placement, Tolerations.withDefaults(placement.tolerations(), placement.hostNetwork()), node);
+    }
+
+    /** The same with the placement's tolerations already completed by {@link Tolerations#withDefaults}. */
+    public static Result shouldRun(Placement placement, List<Toleration> tolerations, NodeView node) {
         String nodeName = placement.nodeName();
         if (nodeName != null && !nodeName.isEmpty() && !nodeName.equals(node.name())) {
             return NO;
@@ -24,7 +29,6 @@ public final class Eligibility {
         if (!NodeAffinity.matches(placement.nodeSelector(), placement.requiredTerms(), node)) {
             return NO;
         }
-        List<Toleration> tolerations = Tolerations.withDefaults(placement.tolerations(), placement.hostNetwork());
         boolean fitsTaints = Tolerations.firstUntolerated(node.taints(), tolerations,
                 taint -> Tolerations.NO_SCHEDULE.equals(taint.effect())
                         || Tolerations.NO_EXECUTE.equals(taint.effect())).isEmpty();

@@ -45,7 +45,9 @@ public final class Planner {
         DaemonSetView ds = snapshot.daemonSet();
         List<NodeView> nodes = snapshot.nodes().stream().sorted(Comparator.comparing(NodeView::name)).toList();
         Map<String, Eligibility.Result> eligibility = new LinkedHashMap<>();
-        nodes.forEach(node -> eligibility.put(node.name(), Eligibility.shouldRun(ds.placement(), node)));
+        List<Model.Toleration> tolerations = Tolerations.withDefaults(ds.placement().tolerations(),
+                ds.placement().hostNetwork());
+        nodes.forEach(node -> eligibility.put(node.name(), Eligibility.shouldRun(ds.placement(), tolerations, node)));
         Map<String, List<PodView>> podsByNode = podsByNode(nodes, snapshot.pods());
         Status status = StatusCounter.count(ds, nodes, eligibility, podsByNode, now);
         Map<String, Backoff> storedBackoff = snapshot.backoffByNode() == null ? Map.of() : snapshot.backoffByNode();
