@@ -131,9 +131,42 @@ public class ObjectStore {
      * whole batch: the next pass sees the gap and fills it.
      */
     public java.util.Set<String> insertPods(List<StoredObject> pods) {
-        if (pods.isEmpty()) {
-            return java.util.Set.of();
+        java.util.Set<String> inserted = new java.util.HashSet<>();
+        List<String> documents = new ArrayList<>(pods.size());
+        pods.forEach(p -> documents.add(Json.write(p.body())));
+        int from = 0;
+        for (int to : chunkEnds(documents)) {
+            inserted.addAll(insertPodChunk(pods.subList(from, to), documents.subList(from, to)));
+            from = to;
         }
+        return inserted;
+    }
+
+    /**
+     * Where to cut a list of documents into statements of at most 64 MiB of JSON each (a jsonb value, here the
+     * array of all documents, may not exceed 256 MiB).
+     */
+    private static List<Integer> chunkEnds(List<String> documents) {
+        return chunkEnds(documents, 64L << 20);
+    }
+
+    static List<Integer> chunkEnds(List<String> documents, long maxChars) {
+        List<Integer> ends = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < documents.size(); i++) {
+            if (bytes > 0 && bytes + documents.get(i).length() > maxChars) {
+                ends.add(i);
+                bytes = 0;
+            }
+            bytes += documents.get(i).length();
+        }
+        if (!documents.isEmpty()) {
+            ends.add(documents.size());
+        }
+        return ends;
+    }
+
+    private List<String> insertPodChunk(List<StoredObject> pods, List<String> documents) {
         int n = pods.size();
         Object[] namespaces = new Object[n];
         Object[] names = new Object[n];
@@ -142,7 +175,7 @@ public class ObjectStore {
         Object[] owners = new Object[n];
         Object[] nodes = new Object[n];
         Object[] hashes = new Object[n];
-        Object[] bodies = new Object[n];
+        StringBuilder bodies = new StringBuilder(n * 1700).append('[');
         for (int i = 0; i < n; i++) {
             StoredObject o = pods.get(i);
             namespaces[i] = ns(o.namespace());
@@ -152,16 +185,18 @@ public class ObjectStore {
             owners[i] = ownerUid(o.body());
             nodes[i] = nodeName("Pod", o.body());
             hashes[i] = revisionHash("Pod", o.body());
-            bodies[i] = Json.write(o.body());
+            bodies.append(i == 0 ? "" : ",").append(documents.get(i));
         }
-        List<String> inserted = jdbc.query(con -> {
+        String array = bodies.append(']').toString();
+        return jdbc.query(con -> {
             var ps = con.prepareStatement("""
                     INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at,
                                          owner_uid, node_name, revision_hash, body)
                     SELECT 'Pod', t.namespace, t.name, t.uid, nextval('resource_version_seq'), 0, t.created_at,
-                           t.owner_uid, t.node_name, t.revision_hash, t.body::jsonb
-                    FROM unnest(?::text[], ?::text[], ?::uuid[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[],
-                                ?::text[]) AS t(namespace, name, uid, created_at, owner_uid, node_name, revision_hash, body)
+                           t.owner_uid, t.node_name, t.revision_hash, b.body
+                    FROM unnest(?::text[], ?::text[], ?::uuid[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[])
+                             WITH ORDINALITY AS t(namespace, name, uid, created_at, owner_uid, node_name, revision_hash, i)
+                    JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS b(body, i) USING (i)
                     ON CONFLICT DO NOTHING
                     RETURNING name""");
             ps.setArray(1, con.createArrayOf("text", namespaces));
@@ -171,10 +206,10 @@ public class ObjectStore {
             ps.setArray(5, con.createArrayOf("uuid", owners));
             ps.setArray(6, con.createArrayOf("text", nodes));
             ps.setArray(7, con.createArrayOf("text", hashes));
-            ps.setArray(8, con.createArrayOf("text", bodies));
+            // The documents as one JSON array: no text[] literal for the driver to escape and PostgreSQL to parse.
+            ps.setString(8, array);
             return ps;
         }, (rs, i) -> rs.getString(1));
-        return new java.util.HashSet<>(inserted);
     }
 
     /**
@@ -183,20 +218,31 @@ public class ObjectStore {
      * caller holds the rows' locks.
      */
     public void updateStatuses(List<StoredObject> objects) {
-        if (objects.isEmpty()) {
-            return;
+        List<String> documents = new ArrayList<>(objects.size());
+        objects.forEach(o -> documents.add(Json.write(o.body())));
+        int from = 0;
+        for (int to : chunkEnds(documents)) {
+            updateStatusChunk(objects.subList(from, to), documents.subList(from, to));
+            from = to;
         }
+    }
+
+    private void updateStatusChunk(List<StoredObject> objects, List<String> documents) {
         Object[] uids = new Object[objects.size()];
-        Object[] bodies = new Object[objects.size()];
+        StringBuilder bodies = new StringBuilder(objects.size() * 1700).append('[');
         for (int i = 0; i < objects.size(); i++) {
             uids[i] = objects.get(i).uid();
-            bodies[i] = Json.write(objects.get(i).body());
+            bodies.append(i == 0 ? "" : ",").append(documents.get(i));
         }
+        String array = bodies.append(']').toString();
         jdbc.update(con -> {
-            var ps = con.prepareStatement("UPDATE objects o SET resource_version = nextval('resource_version_seq'), "
-                    + "body = t.body::jsonb FROM unnest(?::uuid[], ?::text[]) AS t(uid, body) WHERE o.uid = t.uid");
+            var ps = con.prepareStatement("""
+                    UPDATE objects o SET resource_version = nextval('resource_version_seq'), body = b.body
+                    FROM unnest(?::uuid[]) WITH ORDINALITY AS t(uid, i)
+                    JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS b(body, i) USING (i)
+                    WHERE o.uid = t.uid""");
             ps.setArray(1, con.createArrayOf("uuid", uids));
-            ps.setArray(2, con.createArrayOf("text", bodies));
+            ps.setString(2, array);
             return ps;
         });
     }
