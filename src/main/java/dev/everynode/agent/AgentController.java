@@ -2,17 +2,13 @@ package dev.everynode.agent;
 
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.Codec;
-import dev.everynode.apimachinery.DeleteOptions;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.platform.security.Principal;
 import dev.everynode.platform.security.TokenRegistry;
-import dev.everynode.pod.PodStrategy;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.ResourceType;
-import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.node.Heartbeats;
 import dev.everynode.node.NodeRegistration;
 import io.swagger.v3.oas.annotations.Operation;
@@ -51,19 +47,17 @@ class AgentController {
     private final PodStatusReports reports;
     static final String NODE_TOKEN_HEADER = "Everynode-Node-Token";
 
-    private final ResourceService resources;
-    private final PodStrategy pods;
+    private final PodConfirmations confirmations;
     private final TokenRegistry credentials;
 
     AgentController(NodeRegistration registration, Heartbeats heartbeats, Assignments assignments,
-                    PodStatusReports reports, ResourceService resources, PodStrategy pods, TokenRegistry credentials) {
-        this.pods = pods;
+                    PodStatusReports reports, PodConfirmations confirmations, TokenRegistry credentials) {
+        this.confirmations = confirmations;
         this.credentials = credentials;
         this.registration = registration;
         this.heartbeats = heartbeats;
         this.assignments = assignments;
         this.reports = reports;
-        this.resources = resources;
     }
 
     @PostMapping
@@ -142,14 +136,10 @@ class AgentController {
 
     @DeleteMapping("/{node}/pods/{namespace}/{name}")
     @Operation(summary = "Confirm that a pod told to stop has stopped: the pod is removed")
-    ResponseEntity<byte[]> confirm(@PathVariable String node, @PathVariable String namespace,
-                                   @PathVariable String name) {
-        StoredObject pod = resources.get(ResourceType.POD, namespace, name);
-        if (!node.equals(Json.text(pod.body(), "spec", "nodeName"))) {
-            throw ApiException.forbidden("pods \"" + name + "\" is forbidden: node \"" + node
-                    + "\" can only confirm pods bound to it");
-        }
-        resources.delete(pods, namespace, name, new DeleteOptions(null, 0L, pod.uid().toString(), null, false));
-        return ResponseEntity.ok().build();
+    java.util.concurrent.CompletableFuture<ResponseEntity<byte[]>> confirm(@PathVariable String node,
+                                                                         @PathVariable String namespace,
+                                                                         @PathVariable String name) {
+        // Answered when the coalesced transaction removing it commits (see PodConfirmations).
+        return confirmations.submit(node, namespace, name).thenApply(done -> ResponseEntity.ok().<byte[]>build());
     }
 }

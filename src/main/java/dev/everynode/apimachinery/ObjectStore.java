@@ -311,8 +311,15 @@ public class ObjectStore {
     }
 
     public void deleteBatch(List<UUID> uids) {
-        List<Object[]> args = uids.stream().map(u -> new Object[] {u}).toList();
-        jdbc.batchUpdate("DELETE FROM objects WHERE uid = ?", args);
+        if (uids.isEmpty()) {
+            return;
+        }
+        // one statement, so that the statement-level triggers (watch log, notifications) run once
+        jdbc.update(con -> {
+            var ps = con.prepareStatement("DELETE FROM objects WHERE uid = ANY(?)");
+            ps.setArray(1, con.createArrayOf("uuid", uids.toArray()));
+            return ps;
+        });
     }
 
     private static StoredObject read(String kind, String namespace, String name, UUID uid, long rv, long generation,

@@ -304,6 +304,42 @@ class AgentProtocolTest extends IntegrationTest {
     }
 
     @Test
+    void confirmationsRemoveTheirNodesPodsTogetherAndRefuseOthers() throws Exception {
+        FleetSimulator sim = simulator("cf", 3, b -> b.heartbeat(Duration.ofSeconds(1)));
+        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        awaitAvailable("cf-", 3);
+        sim.close();
+        List<String> names = new ArrayList<>();
+        for (String node : List.of("cf-00001", "cf-00002", "cf-00003")) {
+            names.add(podOn(node).path("metadata").path("name").asString());
+        }
+
+        // Another node's pod: 403 Status, the pod stays. A pod that does not exist: 404 Status.
+        Response forbidden = api.delete("/agent/v1/nodes/cf-00001/pods/kube-system/" + names.get(1));
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(forbidden.json().path("reason").asString()).isEqualTo("Forbidden");
+        assertThat(api.get(PODS + "/" + names.get(1)).status()).isEqualTo(200);
+        Response missing = api.delete("/agent/v1/nodes/cf-00001/pods/kube-system/no-such-pod");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.json().path("kind").asString()).isEqualTo("Status");
+
+        // Three nodes confirm at once (coalesced into one transaction or a few): each answered 200, each pod gone;
+        // a second confirmation of the same pod is a 404.
+        List<CompletableFuture<Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String path = "/agent/v1/nodes/cf-0000" + (i + 1) + "/pods/kube-system/" + names.get(i);
+            answers.add(CompletableFuture.supplyAsync(() -> api.delete(path)));
+        }
+        for (CompletableFuture<Response> a : answers) {
+            assertThat(a.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
+        for (String name : names) {
+            assertThat(api.get(PODS + "/" + name).status()).as(name + " removed").isEqualTo(404);
+        }
+        assertThat(api.delete("/agent/v1/nodes/cf-00001/pods/kube-system/" + names.get(0)).status()).isEqualTo(404);
+    }
+
+    @Test
     void reRegistrationKeepsPodsAndUpdatesLabelsAndUnknownHeartbeatIs404() {
         FleetSimulator sim = simulator("rr", 2, b -> b.heartbeat(Duration.ofSeconds(1)));
         assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
