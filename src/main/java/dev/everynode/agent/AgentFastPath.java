@@ -1,5 +1,6 @@
 package dev.everynode.agent;
 
+import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.ApiExceptionHandler;
 import dev.everynode.apimachinery.Codec;
 import jakarta.servlet.AsyncContext;
@@ -30,6 +31,7 @@ import org.springframework.stereotype.Component;
 class AgentFastPath implements Filter {
 
     private static final String PREFIX = "/agent/v1/nodes/";
+    private static final long ANSWER_TIMEOUT_MS = 60_000;
 
     private final AgentController controller;
 
@@ -96,8 +98,39 @@ class AgentFastPath implements Filter {
             return;
         }
         AsyncContext context = request.startAsync(request, response);
-        context.setTimeout(0);
+        // A backstop: a request whose answer never comes must not hold its connection for ever.
+        context.setTimeout(ANSWER_TIMEOUT_MS);
         AtomicBoolean done = new AtomicBoolean();
+        context.addListener(new jakarta.servlet.AsyncListener() {
+            @Override
+            public void onTimeout(jakarta.servlet.AsyncEvent event) throws IOException {
+                if (done.compareAndSet(false, true)) {
+                    write(response, ApiExceptionHandler.statusFor(new ApiException(503, "ServiceUnavailable",
+                            "no answer within " + ANSWER_TIMEOUT_MS / 1000 + " s; try again", null, null, null, null),
+                            request));
+                    context.complete();
+                }
+            }
+
+            @Override
+            public void onComplete(jakarta.servlet.AsyncEvent event) {
+                done.set(true);
+            }
+
+            @Override
+            public void onError(jakarta.servlet.AsyncEvent event) {
+                done.set(true);
+                try {
+                    context.complete();
+                } catch (IllegalStateException ignored) {
+                    // already completed
+                }
+            }
+
+            @Override
+            public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+            }
+        });
         answer.whenComplete((r, e) -> {
             if (!done.compareAndSet(false, true)) {
                 return;

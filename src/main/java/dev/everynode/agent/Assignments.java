@@ -102,6 +102,12 @@ class Assignments {
         public void onError(AsyncEvent event) {
             answered.set(true);
             remove(node, this);
+            try {
+                // the connection failed: end the request here rather than in an error dispatch through MVC
+                context.complete();
+            } catch (IllegalStateException ignored) {
+                // already completed
+            }
         }
 
         @Override

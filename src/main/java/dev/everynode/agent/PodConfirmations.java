@@ -85,7 +85,8 @@ class PodConfirmations {
                 Thread.currentThread().interrupt();
                 batch.forEach(c -> c.done().completeExceptionally(new IllegalStateException("shutting down")));
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // the writer never dies: a dead writer would leave every later confirmation unanswered
                 log.warn("pod confirmation batch of {} failed: {}", batch.size(), e.toString());
                 batch.forEach(c -> c.done().completeExceptionally(e));
             }

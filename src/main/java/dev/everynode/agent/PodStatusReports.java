@@ -112,9 +112,10 @@ class PodStatusReports {
                 Thread.currentThread().interrupt();
                 fail(batch, new IllegalStateException("shutting down"));
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // the writer never dies: a dead writer would leave every later report unanswered
                 log.warn("pod status batch of {} requests failed: {}", batch.size(), e.toString());
-                fail(batch, e);
+                fail(batch, e instanceof RuntimeException r ? r : new IllegalStateException(e));
             }
         }
     }

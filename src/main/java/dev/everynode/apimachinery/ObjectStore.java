@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -130,13 +131,13 @@ public class ObjectStore {
      * taken, or that would be a second live pod of one revision on one node, is skipped rather than failing the
      * whole batch: the next pass sees the gap and fills it.
      */
-    public java.util.Set<String> insertPods(List<StoredObject> pods) {
-        java.util.Set<String> inserted = new java.util.HashSet<>();
+    public Map<String, Long> insertPods(List<StoredObject> pods) {
+        Map<String, Long> inserted = new java.util.HashMap<>();
         List<String> documents = new ArrayList<>(pods.size());
         pods.forEach(p -> documents.add(Json.write(p.body())));
         int from = 0;
         for (int to : chunkEnds(documents)) {
-            inserted.addAll(insertPodChunk(pods.subList(from, to), documents.subList(from, to)));
+            inserted.putAll(insertPodChunk(pods.subList(from, to), documents.subList(from, to)));
             from = to;
         }
         return inserted;
@@ -166,7 +167,7 @@ public class ObjectStore {
         return ends;
     }
 
-    private List<String> insertPodChunk(List<StoredObject> pods, List<String> documents) {
+    private Map<String, Long> insertPodChunk(List<StoredObject> pods, List<String> documents) {
         int n = pods.size();
         Object[] namespaces = new Object[n];
         Object[] names = new Object[n];
@@ -198,7 +199,7 @@ public class ObjectStore {
                              WITH ORDINALITY AS t(namespace, name, uid, created_at, owner_uid, node_name, revision_hash, i)
                     JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS b(body, i) USING (i)
                     ON CONFLICT DO NOTHING
-                    RETURNING name""");
+                    RETURNING name, resource_version""");
             ps.setArray(1, con.createArrayOf("text", namespaces));
             ps.setArray(2, con.createArrayOf("text", names));
             ps.setArray(3, con.createArrayOf("uuid", uids));
@@ -209,7 +210,13 @@ public class ObjectStore {
             // The documents as one JSON array: no text[] literal for the driver to escape and PostgreSQL to parse.
             ps.setString(8, array);
             return ps;
-        }, (rs, i) -> rs.getString(1));
+        }, rs -> {
+            Map<String, Long> out = new java.util.HashMap<>();
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+            return out;
+        });
     }
 
     /**

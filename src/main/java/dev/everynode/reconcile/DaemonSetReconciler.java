@@ -124,6 +124,7 @@ class DaemonSetReconciler {
             PlanExecutor.Outcome outcome = executor.apply(ds, hash, plan, view.placement(), podsByName,
                     allNodes.names(), now);
             done.add(outcome);
+            summaries.remember(ds.uid(), outcome.created());
             phases.mark("apply");
             backoffs.save(ds.uid(), backoff, plan.backoffByNode());
             recorder.record(ds, events(ds, plan, outcome));

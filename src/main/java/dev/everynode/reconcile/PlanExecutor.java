@@ -69,11 +69,13 @@ class PlanExecutor {
         List<StoredObject> created = new ArrayList<>();
         List<StoredObject> attempt = creates;
         for (int round = 0; round < 3 && !attempt.isEmpty(); round++) {
-            java.util.Set<String> inserted = store.insertPods(attempt);
+            Map<String, Long> inserted = store.insertPods(attempt);
             List<StoredObject> retry = new ArrayList<>();
             for (StoredObject pod : attempt) {
-                if (inserted.contains(pod.name())) {
-                    created.add(pod);
+                Long resourceVersion = inserted.get(pod.name());
+                if (resourceVersion != null) {
+                    created.add(new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(), resourceVersion,
+                            pod.generation(), pod.createdAt(), pod.deletionTimestamp(), pod.body()));
                 } else {
                     retry.add(uniquePod(names, ds, Json.text(pod.body(), "spec", "nodeName"), hash, templateGeneration,
                             placement, now));

@@ -76,6 +76,34 @@ class PodSummaries {
         return out;
     }
 
+    /**
+     * Pods this DaemonSet's pass just created, at the resourceVersion they were inserted with: the next pass
+     * need not read their summaries back (a new pod is Pending, not ready, not terminating). Entries of a pass
+     * that rolled back are dropped by the next pass, which keeps only pods it finds.
+     */
+    void remember(UUID dsUid, List<dev.everynode.apimachinery.StoredObject> created) {
+        if (created.isEmpty()) {
+            return;
+        }
+        Map<UUID, Cached> known = cache.computeIfAbsent(dsUid, k -> new java.util.HashMap<>());
+        for (var pod : created) {
+            Map<String, String> labels = Json.stringMap(pod.body().path("metadata").get("labels"));
+            Model.Phase phase;
+            try {
+                phase = Model.Phase.valueOf(Json.text(pod.body(), "status", "phase"));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                continue;
+            }
+            String node = Json.text(pod.body(), "spec", "nodeName");
+            // as read back: the driver rounds to the microseconds PostgreSQL keeps
+            Instant at = pod.createdAt().plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            Model.PodView view = new Model.PodView(pod.name(), node == null ? "" : node,
+                    labels.get("controller-revision-hash"), labels.get("pod-template-generation"), phase, false, null,
+                    at, false);
+            known.put(pod.uid(), new Cached(pod.resourceVersion(), new Summary(pod.uid(), dsUid, labels, view)));
+        }
+    }
+
     /** Drops the summaries of DaemonSets that are gone. */
     void forgetDeleted() {
         java.util.Set<UUID> live = new java.util.HashSet<>(jdbc.queryForList(

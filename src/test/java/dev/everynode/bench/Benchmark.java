@@ -1572,7 +1572,7 @@ public final class Benchmark {
 
                 ```bash
                 bin/benchmark --quick        # N = 1,000, a few minutes
-                bin/benchmark                # N = 10,000 (about 10 minutes on a 2-core machine, plus the build)
+                bin/benchmark                # N = 10,000 (about 7 minutes on a 2-core machine, plus a build of under a minute)
                 bin/benchmark --server http://host:8080 --admin-token T --bootstrap-token T \\
                               [--service-pid PID] [--db-url jdbc:postgresql://... --db-user U --db-password P]
                 MVNW_OPTS=-o bin/benchmark --quick   # offline build

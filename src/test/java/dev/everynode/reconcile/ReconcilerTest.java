@@ -30,6 +30,12 @@ class ReconcilerTest extends IntegrationTest {
     @Autowired
     private DaemonSetReconciler reconciler;
 
+    @Autowired
+    private PodSummaries summaries;
+
+    @Autowired
+    private org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     private TestAgent agent;
     private final Set<String> nodes = new HashSet<>(Set.of("node-a", "node-b", "node-c"));
 
@@ -39,6 +45,21 @@ class ReconcilerTest extends IntegrationTest {
         for (String n : List.of("node-a", "node-b", "node-c")) {
             assertThat(api.post("/api/v1/nodes", Fixtures.node(n)).status()).isEqualTo(201);
         }
+    }
+
+    @Test
+    void summariesRememberedAtCreationEqualThoseReadBack() {
+        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        Await.until("3 pods", WAIT, () -> livePods().size() == 3);
+        Await.until("status current=3", WAIT, () -> status().path("currentNumberScheduled").asInt() == 3);
+        java.util.UUID uid = java.util.UUID.fromString(api.get(DS + "/fluentd").json().path("metadata").path("uid")
+                .asString());
+        // The reconciler's cache holds the summaries its creating pass remembered (no agent changed the pods); a
+        // cache-less reader extracts them from the stored documents. They must be the same.
+        Set<PodSummaries.Summary> remembered = new HashSet<>(summaries.forClaim("kube-system", uid));
+        Set<PodSummaries.Summary> readBack = new HashSet<>(new PodSummaries(jdbc).forClaim("kube-system", uid));
+        assertThat(readBack).hasSize(3);
+        assertThat(remembered).isEqualTo(readBack);
     }
 
     @Test
