@@ -16,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -34,7 +30,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 class PodConfirmations {
 
-    private static final Logger log = LoggerFactory.getLogger(PodConfirmations.class);
     private static final int MAX_BATCH = 1000;
 
     private record Confirmation(String node, String namespace, String name, CompletableFuture<Void> done) {}
@@ -44,9 +39,7 @@ class PodConfirmations {
     private final PodStrategy pods;
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
-    private final LinkedBlockingQueue<Confirmation> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
-    private volatile boolean running = true;
+    private final CoalescingWriter<Confirmation> writer;
 
     PodConfirmations(ObjectStore store, ResourceService resources, PodStrategy pods, TransactionTemplate tx,
                      ApplicationEventPublisher events) {
@@ -55,42 +48,15 @@ class PodConfirmations {
         this.pods = pods;
         this.tx = tx;
         this.events = events;
-        this.writer = new Thread(this::writeLoop, "pod-confirm-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        this.writer = new CoalescingWriter<>("pod-confirm-writer", MAX_BATCH, c -> 1, this::write,
+                PodConfirmations::fail);
     }
 
     /** Queues a confirmation; the future completes once the pod is removed (or fails with the refusal). */
     CompletableFuture<Void> submit(String node, String namespace, String name) {
-        if (!running) {
-            throw new IllegalStateException("shutting down");
-        }
         Confirmation c = new Confirmation(node, namespace, name, new CompletableFuture<>());
-        queue.add(c);
+        writer.submit(c);
         return c.done();
-    }
-
-    private void writeLoop() {
-        while (running) {
-            List<Confirmation> batch = new ArrayList<>();
-            try {
-                Confirmation first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                batch.forEach(c -> c.done().completeExceptionally(new IllegalStateException("shutting down")));
-                return;
-            } catch (RuntimeException | Error e) {
-                // the writer never dies: a dead writer would leave every later confirmation unanswered
-                log.warn("pod confirmation batch of {} failed: {}", batch.size(), e.toString());
-                batch.forEach(c -> c.done().completeExceptionally(e));
-            }
-        }
     }
 
     private void write(List<Confirmation> batch) {
@@ -143,12 +109,12 @@ class PodConfirmations {
         }
     }
 
+    private static void fail(List<Confirmation> batch, RuntimeException e) {
+        batch.forEach(c -> c.done().completeExceptionally(e));
+    }
+
     @PreDestroy
     void stop() {
-        running = false;
-        writer.interrupt();
-        List<Confirmation> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(c -> c.done().completeExceptionally(new IllegalStateException("shutting down")));
+        writer.stop();
     }
 }

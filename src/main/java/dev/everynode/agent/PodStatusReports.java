@@ -15,10 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
@@ -41,7 +37,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class PodStatusReports {
 
-    private static final Logger log = LoggerFactory.getLogger(PodStatusReports.class);
     private static final Set<String> PHASES = Set.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
 
     /** One request: a node's reports, and the answer (or the refusal) it waits for. */
@@ -51,10 +46,7 @@ class PodStatusReports {
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
     private final Clock clock;
-    private final int maxBatchItems;
-    private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
-    private volatile boolean running = true;
+    private final CoalescingWriter<Submission> writer;
 
     PodStatusReports(ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock,
                      @Value("${everynode.agents.status-batch:1000}") int maxBatchItems) {
@@ -62,10 +54,8 @@ class PodStatusReports {
         this.tx = tx;
         this.events = events;
         this.clock = clock;
-        this.maxBatchItems = Math.max(1, maxBatchItems);
-        this.writer = new Thread(this::writeLoop, "pod-status-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        this.writer = new CoalescingWriter<>("pod-status-writer", maxBatchItems, s -> s.statuses().size(), this::write,
+                PodStatusReports::fail);
     }
 
     /** Validates and queues a request's reports; the answer completes once they are committed (no thread waits). */
@@ -84,40 +74,9 @@ class PodStatusReports {
                 throw ApiException.badRequest("statuses[" + i + "].status.phase: Unsupported value: \"" + phase + "\"");
             }
         }
-        if (!running) {
-            throw new IllegalStateException("shutting down");
-        }
         Submission submission = new Submission(node, statuses, new CompletableFuture<>());
-        queue.add(submission);
+        writer.submit(submission);
         return submission.answer();
-    }
-
-    private void writeLoop() {
-        while (running) {
-            List<Submission> batch = new ArrayList<>();
-            try {
-                Submission first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                int items = first.statuses().size();
-                Submission next;
-                while (items < maxBatchItems && (next = queue.poll()) != null) {
-                    batch.add(next);
-                    items += next.statuses().size();
-                }
-                write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail(batch, new IllegalStateException("shutting down"));
-                return;
-            } catch (RuntimeException | Error e) {
-                // the writer never dies: a dead writer would leave every later report unanswered
-                log.warn("pod status batch of {} requests failed: {}", batch.size(), e.toString());
-                fail(batch, e instanceof RuntimeException r ? r : new IllegalStateException(e));
-            }
-        }
     }
 
     private static void fail(List<Submission> batch, RuntimeException e) {
@@ -210,10 +169,6 @@ class PodStatusReports {
 
     @PreDestroy
     void stop() {
-        running = false;
-        writer.interrupt();
-        List<Submission> left = new ArrayList<>();
-        queue.drainTo(left);
-        fail(left, new IllegalStateException("shutting down"));
+        writer.stop();
     }
 }
