@@ -3,7 +3,6 @@ package dev.everynode.agent;
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.ApiExceptionHandler;
 import dev.everynode.apimachinery.Codec;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -13,7 +12,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.ResponseEntity;
@@ -69,7 +67,7 @@ class AgentFastPath implements Filter {
             } else if (rest.equals("/pod-statuses") && method.equals("POST")) {
                 answerLater(request, response,
                         controller.statuses(node, Codec.readBody(request), request.getContentType()));
-            } else if (rest.startsWith("/pods/") && method.equals("DELETE") && podPath(rest) != null) {
+            } else if (method.equals("DELETE") && podPath(rest) != null) {
                 String[] pod = podPath(rest);
                 answerLater(request, response, controller.confirm(node, pod[0], pod[1]));
             } else {
@@ -86,6 +84,9 @@ class AgentFastPath implements Filter {
 
     /** "/pods/{namespace}/{name}" as {namespace, name}, or null. */
     private static String[] podPath(String rest) {
+        if (!rest.startsWith("/pods/")) {
+            return null;
+        }
         String[] parts = rest.substring("/pods/".length()).split("/", -1);
         return parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty() ? parts : null;
     }
@@ -97,56 +98,14 @@ class AgentFastPath implements Filter {
             write(response, answer.exceptionally(e -> ApiExceptionHandler.statusFor(e, request)).join());
             return;
         }
-        AsyncContext context = request.startAsync(request, response);
         // A backstop: a request whose answer never comes must not hold its connection for ever.
-        context.setTimeout(ANSWER_TIMEOUT_MS);
-        AtomicBoolean done = new AtomicBoolean();
-        context.addListener(new jakarta.servlet.AsyncListener() {
-            @Override
-            public void onTimeout(jakarta.servlet.AsyncEvent event) throws IOException {
-                if (done.compareAndSet(false, true)) {
-                    write(response, ApiExceptionHandler.statusFor(new ApiException(503, "ServiceUnavailable",
-                            "no answer within " + ANSWER_TIMEOUT_MS / 1000 + " s; try again", null, null, null, null),
-                            request));
-                    context.complete();
-                }
-            }
-
-            @Override
-            public void onComplete(jakarta.servlet.AsyncEvent event) {
-                done.set(true);
-            }
-
-            @Override
-            public void onError(jakarta.servlet.AsyncEvent event) {
-                done.set(true);
-                try {
-                    context.complete();
-                } catch (IllegalStateException ignored) {
-                    // already completed
-                }
-            }
-
-            @Override
-            public void onStartAsync(jakarta.servlet.AsyncEvent event) {
-            }
-        });
-        answer.whenComplete((r, e) -> {
-            if (!done.compareAndSet(false, true)) {
-                return;
-            }
-            try {
-                write(response, e == null ? r : ApiExceptionHandler.statusFor(e, request));
-            } catch (IOException | RuntimeException ignored) {
-                // the agent went away; its reports are applied, and it reports again on its next change
-            } finally {
-                try {
-                    context.complete();
-                } catch (IllegalStateException ignored) {
-                    // completed by the container after a connection error
-                }
-            }
-        });
+        AsyncAnswer later = AsyncAnswer.start(request, response, ANSWER_TIMEOUT_MS,
+                r -> write(r, ApiExceptionHandler.statusFor(new ApiException(503, "ServiceUnavailable",
+                        "no answer within " + ANSWER_TIMEOUT_MS / 1000 + " s; try again", null, null, null, null),
+                        request)),
+                a -> { });
+        answer.whenComplete((r, e) ->
+                later.answer(out -> write(out, e == null ? r : ApiExceptionHandler.statusFor(e, request))));
     }
 
     private static void write(HttpServletResponse response, ResponseEntity<byte[]> entity) throws IOException {

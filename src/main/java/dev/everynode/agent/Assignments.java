@@ -1,9 +1,6 @@
 package dev.everynode.agent;
 
 import dev.everynode.apimachinery.Json;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -51,73 +48,12 @@ class Assignments {
 
     private record Cached(String etag, Instant at) {}
 
-    /**
-     * A parked poll: the request's AsyncContext. Whoever claims it first (a wake-up, the timeout, shutdown) writes
-     * the answer from its own thread and completes it: no re-dispatch through the filter chain and the
-     * DispatcherServlet, which cost more than the answer itself when 10,000 polls wake at once.
-     */
-    private final class Waiter implements AsyncListener {
-        private final String node;
-        private final String etag;
-        private final AsyncContext context;
-        private final java.util.concurrent.atomic.AtomicBoolean answered =
-                new java.util.concurrent.atomic.AtomicBoolean();
-
-        Waiter(String node, String etag, AsyncContext context) {
-            this.node = node;
-            this.etag = etag;
-            this.context = context;
-        }
-
-        String etag() {
-            return etag;
-        }
+    /** A parked poll: the ETag it holds, and its request, answered once (a wake-up, the timeout or shutdown). */
+    private record Waiter(String etag, AsyncAnswer parked) {
 
         /** Writes this answer unless another was written first; true if this call wrote it. */
         boolean answer(int status, String etag, byte[] body) {
-            if (!answered.compareAndSet(false, true)) {
-                return false;
-            }
-            remove(node, this);
-            try {
-                write((HttpServletResponse) context.getResponse(), status, etag, body);
-            } catch (IOException | RuntimeException e) {
-                // the agent went away; it polls again
-            } finally {
-                try {
-                    context.complete();
-                } catch (IllegalStateException ignored) {
-                    // already completed by the container (connection error)
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            answer(HttpServletResponse.SC_NOT_MODIFIED, etag, null);
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            answered.set(true);
-            remove(node, this);
-            try {
-                // the connection failed: end the request here rather than in an error dispatch through MVC
-                context.complete();
-            } catch (IllegalStateException ignored) {
-                // already completed
-            }
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-            answered.set(true);
-            remove(node, this);
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
+            return parked.answer(response -> write(response, status, etag, body));
         }
     }
 
@@ -176,10 +112,9 @@ class Assignments {
         // Park first, then look: a poll whose answer is not known from memory (its first, or one after a change) is
         // answered by the batched drain, so 10,000 agents polling at once cost a few dozen queries, not 10,000.
         String parkedEtag = ifNoneMatch == null ? "" : ifNoneMatch;
-        AsyncContext context = request.startAsync(request, response);
-        context.setTimeout(waitSeconds * 1000L + jitterMs);
-        Waiter waiter = new Waiter(node, parkedEtag, context);
-        context.addListener(waiter);
+        AsyncAnswer parked = AsyncAnswer.start(request, response, waitSeconds * 1000L + jitterMs,
+                r -> write(r, HttpServletResponse.SC_NOT_MODIFIED, parkedEtag, null), a -> remove(node, a));
+        Waiter waiter = new Waiter(parkedEtag, parked);
         waiters.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet()).add(waiter);
         // Read the cache again after parking: a change that dropped the ETag in between found no waiter to wake.
         current = cachedEtag(node);
@@ -359,9 +294,9 @@ class Assignments {
         response.getOutputStream().write(body);
     }
 
-    private void remove(String node, Waiter waiter) {
+    private void remove(String node, AsyncAnswer parked) {
         waiters.computeIfPresent(node, (n, set) -> {
-            set.remove(waiter);
+            set.removeIf(w -> w.parked() == parked);
             return set.isEmpty() ? null : set;
         });
     }

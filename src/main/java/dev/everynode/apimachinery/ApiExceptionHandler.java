@@ -69,8 +69,7 @@ public class ApiExceptionHandler {
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RequestSizeFilter.TooLarge) {
-                return failure(ApiException.tooLarge("the request body is larger than the limit of "
-                        + RequestSizeFilter.MAX_BODY_BYTES + " bytes"));
+                return failure(RequestSizeFilter.tooLarge());
             }
             if (t instanceof ApiException api) {
                 return failure(api);

@@ -20,18 +20,13 @@ public final class Codec {
     /** Reads a request body of at most 3 MiB (Kubernetes' limit); 413 beyond. */
     public static byte[] readBody(jakarta.servlet.http.HttpServletRequest request) throws java.io.IOException {
         if (request.getContentLengthLong() > RequestSizeFilter.MAX_BODY_BYTES) {
-            throw tooLarge();
+            throw RequestSizeFilter.tooLarge();
         }
         byte[] body = request.getInputStream().readNBytes((int) RequestSizeFilter.MAX_BODY_BYTES + 1);
         if (body.length > RequestSizeFilter.MAX_BODY_BYTES) {
-            throw tooLarge();
+            throw RequestSizeFilter.tooLarge();
         }
         return body;
-    }
-
-    private static ApiException tooLarge() {
-        return ApiException.tooLarge("the request body is larger than the limit of " + RequestSizeFilter.MAX_BODY_BYTES
-                + " bytes");
     }
 
     /** Parses a request body that must be one object; 415 for formats we do not read, 400 when malformed. */

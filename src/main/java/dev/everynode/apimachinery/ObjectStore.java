@@ -151,6 +151,11 @@ public class ObjectStore {
         return chunkEnds(documents, 64L << 20);
     }
 
+    /** Documents as one JSON array, for {@code jsonb_array_elements(?::jsonb) WITH ORDINALITY}. */
+    private static String jsonArray(List<String> documents) {
+        return "[" + String.join(",", documents) + "]";
+    }
+
     static List<Integer> chunkEnds(List<String> documents, long maxChars) {
         List<Integer> ends = new ArrayList<>();
         long bytes = 0;
@@ -176,7 +181,6 @@ public class ObjectStore {
         Object[] owners = new Object[n];
         Object[] nodes = new Object[n];
         Object[] hashes = new Object[n];
-        StringBuilder bodies = new StringBuilder(n * 1700).append('[');
         for (int i = 0; i < n; i++) {
             StoredObject o = pods.get(i);
             namespaces[i] = ns(o.namespace());
@@ -186,9 +190,8 @@ public class ObjectStore {
             owners[i] = ownerUid(o.body());
             nodes[i] = nodeName("Pod", o.body());
             hashes[i] = revisionHash("Pod", o.body());
-            bodies.append(i == 0 ? "" : ",").append(documents.get(i));
         }
-        String array = bodies.append(']').toString();
+        String array = jsonArray(documents);
         return jdbc.query(con -> {
             var ps = con.prepareStatement("""
                     INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at,
@@ -235,13 +238,8 @@ public class ObjectStore {
     }
 
     private void updateStatusChunk(List<StoredObject> objects, List<String> documents) {
-        Object[] uids = new Object[objects.size()];
-        StringBuilder bodies = new StringBuilder(objects.size() * 1700).append('[');
-        for (int i = 0; i < objects.size(); i++) {
-            uids[i] = objects.get(i).uid();
-            bodies.append(i == 0 ? "" : ",").append(documents.get(i));
-        }
-        String array = bodies.append(']').toString();
+        Object[] uids = objects.stream().map(StoredObject::uid).toArray();
+        String array = jsonArray(documents);
         jdbc.update(con -> {
             var ps = con.prepareStatement("""
                     UPDATE objects o SET resource_version = nextval('resource_version_seq'), body = b.body

@@ -37,10 +37,15 @@ class RequestSizeFilter extends OncePerRequestFilter {
 
     private static void reject(HttpServletResponse response) throws IOException {
         var body = Codec.respond(HttpStatus.PAYLOAD_TOO_LARGE, StatusBodies.failure(
-                ApiException.tooLarge("the request body is larger than the limit of " + MAX_BODY_BYTES + " bytes")), null);
+                tooLarge()), null);
         response.setStatus(413);
         response.setContentType("application/json");
         response.getOutputStream().write(body.getBody());
+    }
+
+    /** The 413 for a body over the limit. */
+    static ApiException tooLarge() {
+        return ApiException.tooLarge("the request body is larger than the limit of " + MAX_BODY_BYTES + " bytes");
     }
 
     static final class TooLarge extends RuntimeException {
