@@ -35,7 +35,8 @@ public class WatchService {
                           Set<String> extraFields, String resourceVersion, boolean bookmarks, Duration timeout,
                           boolean table, Tables.RowObject rowObject) {}
 
-    private record Row(long rv, String type, String name, String namespace, ObjectNode object) {}
+    /** One change: the object after it, and for an update that a selector may see differently, the one before. */
+    private record Row(long rv, String type, String name, String namespace, ObjectNode object, ObjectNode previous) {}
 
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration BOOKMARK_EVERY = Duration.ofSeconds(5);
@@ -121,13 +122,13 @@ public class WatchService {
                 if (request.namespace() != null && !request.namespace().equals(row.namespace())) {
                     continue;
                 }
-                StoredObject o = new StoredObject(request.type().kind(), row.namespace(), row.name(), null, row.rv(),
-                        0, null, null, row.object());
-                if (!labels.matches(Json.stringMap(row.object().path("metadata").get("labels")))
-                        || !fields.matches(f -> ResourceEndpoints.fieldValue(o, f))) {
+                String type = selectedType(row, labels, fields);
+                if (type == null) {
                     continue;
                 }
-                write(out, request, row.type(), row.object(), row.rv());
+                // Leaving the selection: the object as it was when it last matched, at this change's version.
+                ObjectNode object = type.equals("DELETED") && row.previous() != null ? row.previous() : row.object();
+                write(out, request, type, object, row.rv());
                 wrote = true;
             }
             if (wrote) {
@@ -141,10 +142,36 @@ public class WatchService {
         }
     }
 
+    /**
+     * The event a selecting watcher sees (Kubernetes' {@code cacheWatcher.convertToWatchEvent}): MODIFIED while
+     * the object stays selected, ADDED when it enters the selection, DELETED when it leaves it (or is deleted),
+     * null when it is outside before and after. An update whose previous document the log did not keep changed
+     * nothing a selector looks at, so before and after select alike.
+     */
+    private static String selectedType(Row row, LabelSelector labels, FieldSelector fields) {
+        boolean deleted = row.type().equals("DELETED");
+        boolean now = !deleted && selects(row, row.object(), labels, fields);
+        boolean before = switch (row.type()) {
+            case "ADDED" -> false;
+            case "DELETED" -> selects(row, row.object(), labels, fields);
+            default -> row.previous() != null ? selects(row, row.previous(), labels, fields) : now;
+        };
+        if (now) {
+            return before ? row.type() : "ADDED";
+        }
+        return before ? "DELETED" : null;
+    }
+
+    private static boolean selects(Row row, ObjectNode object, LabelSelector labels, FieldSelector fields) {
+        StoredObject o = new StoredObject(null, row.namespace(), row.name(), null, row.rv(), 0, null, null, object);
+        return labels.matches(Json.stringMap(object.path("metadata").get("labels")))
+                && fields.matches(f -> ResourceEndpoints.fieldValue(o, f));
+    }
+
     private List<Row> read(Request request, long from, List<String> pendingXids) throws org.springframework.dao.DataAccessException {
         return jdbc.query(con -> {
             var ps = con.prepareStatement("SELECT resource_version, event_type, namespace, name, uid, generation, "
-                    + "created_at, deletion_ts, body::text FROM watch_events WHERE kind = ? "
+                    + "created_at, deletion_ts, body::text, prev_body::text FROM watch_events WHERE kind = ? "
                     + "AND (resource_version > ? OR xid = ANY(?::xid8[])) ORDER BY resource_version");
             ps.setString(1, request.type().kind());
             ps.setLong(2, from);
@@ -152,20 +179,27 @@ public class WatchService {
             ps.setArray(3, xids);
             return ps;
         }, (rs, i) -> {
-            ObjectNode body = Json.parseObject(rs.getString(9));
-            ObjectNode meta = Json.child(body, "metadata");
-            meta.put("uid", rs.getObject(5, UUID.class).toString());
-            meta.put("resourceVersion", Long.toString(rs.getLong(1)));
-            if (rs.getLong(6) > 0) {
-                meta.put("generation", rs.getLong(6));
-            }
-            meta.put("creationTimestamp", Json.timestamp(rs.getTimestamp(7).toInstant()));
-            Timestamp deletion = rs.getTimestamp(8);
-            if (deletion != null) {
-                meta.put("deletionTimestamp", Json.timestamp(deletion.toInstant()));
-            }
-            return new Row(rs.getLong(1), rs.getString(2), rs.getString(4), rs.getString(3), body);
+            ObjectNode body = withColumns(Json.parseObject(rs.getString(9)), rs);
+            String previous = rs.getString(10);
+            return new Row(rs.getLong(1), rs.getString(2), rs.getString(4), rs.getString(3), body,
+                    previous == null ? null : withColumns(Json.parseObject(previous), rs));
         });
+    }
+
+    /** The metadata kept in columns (the previous document gets this change's version, as Kubernetes does). */
+    private static ObjectNode withColumns(ObjectNode body, java.sql.ResultSet rs) throws java.sql.SQLException {
+        ObjectNode meta = Json.child(body, "metadata");
+        meta.put("uid", rs.getObject(5, UUID.class).toString());
+        meta.put("resourceVersion", Long.toString(rs.getLong(1)));
+        if (rs.getLong(6) > 0) {
+            meta.put("generation", rs.getLong(6));
+        }
+        meta.put("creationTimestamp", Json.timestamp(rs.getTimestamp(7).toInstant()));
+        Timestamp deletion = rs.getTimestamp(8);
+        if (deletion != null) {
+            meta.put("deletionTimestamp", Json.timestamp(deletion.toInstant()));
+        }
+        return body;
     }
 
     private void write(OutputStream out, Request request, String type, ObjectNode object, long rv) throws IOException {

@@ -2,7 +2,6 @@ package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.LabelSelector;
-import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.reconcile.plan.Model;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -48,7 +46,6 @@ class DaemonSetReconciler {
     private final BackoffStore backoffs;
     private final NodeCache nodeCache;
     private final PodSummaries summaries;
-    private final ApplicationEventPublisher publisher;
     private final Clock clock;
     private final int burstLimit;
 
@@ -58,7 +55,7 @@ class DaemonSetReconciler {
     DaemonSetReconciler(ObjectStore store, JdbcTemplate jdbc, TransactionTemplate tx, RevisionHistory history,
                         PlanExecutor executor, EventRecorder recorder, BackoffStore backoffs, NodeCache nodeCache,
                         PodSummaries summaries,
-                        ApplicationEventPublisher publisher, Clock clock,
+                        Clock clock,
                         @Value("${everynode.reconcile.burst-limit:10000}") int burstLimit) {
         this.store = store;
         this.jdbc = jdbc;
@@ -69,7 +66,6 @@ class DaemonSetReconciler {
         this.backoffs = backoffs;
         this.nodeCache = nodeCache;
         this.summaries = summaries;
-        this.publisher = publisher;
         this.clock = clock;
         this.burstLimit = burstLimit;
     }
@@ -89,7 +85,7 @@ class DaemonSetReconciler {
             }
             Instant now = clock.instant();
             if (ds.deletionTimestamp() != null) {
-                return finishForegroundDeletion(ds, now, done);
+                return finishForegroundDeletion(ds, now);
             }
             phases.mark("lock");
             String hash = history.sync(ds);
@@ -124,7 +120,8 @@ class DaemonSetReconciler {
             PlanExecutor.Outcome outcome = executor.apply(ds, hash, plan, view.placement(), podsByName,
                     allNodes.names(), now);
             done.add(outcome);
-            summaries.remember(ds.uid(), outcome.created());
+            Model.Written written = new Model.Written(summaries.remember(ds.uid(), outcome.created()),
+                    outcome.removed(), outcome.terminating());
             phases.mark("apply");
             backoffs.save(ds.uid(), backoff, plan.backoffByNode());
             recorder.record(ds, events(ds, plan, outcome));
@@ -134,16 +131,11 @@ class DaemonSetReconciler {
             pods.forEach(p -> liveHashes.add(p.view().revisionHash()));
             outcome.created().forEach(p -> liveHashes.add(hash));
             history.cleanup(ds, hash, liveHashes);
-            Duration recheck = writeStatus(ds, plan);
+            Duration recheck = writeStatus(ds, plan.statusValid(), Planner.statusAfter(snapshot, written, now));
             phases.mark("status");
-            return new Result(earliest(plan.requeueAfter(), recheck));
+            return new Result(earliest(earliest(plan.requeueAfter(), recheck), written.followUp()));
         });
         phases.mark("commit");
-        for (PlanExecutor.Outcome o : done) {
-            for (String node : o.nodes()) {
-                publisher.publishEvent(new ObjectChanged("Pod", namespace, "", "MODIFIED", node));
-            }
-        }
         long ms = (System.nanoTime() - start) / 1_000_000;
         int created = done.stream().mapToInt(o -> o.created().size()).sum();
         int deleted = done.stream().mapToInt(o -> o.deleted().size()).sum();
@@ -263,16 +255,18 @@ class DaemonSetReconciler {
         return events;
     }
 
-    /** Writes status only when a counter changed or a new generation was fully processed. */
-    private Duration writeStatus(StoredObject ds, Model.Plan plan) {
+    /**
+     * Writes status only when a counter changed or a new generation was fully processed. {@code s} counts the
+     * pods as this pass left them (its creates and deletes included).
+     */
+    private Duration writeStatus(StoredObject ds, boolean statusValid, Model.Status s) {
         ObjectNode old = ds.body().path("status").isObject() ? (ObjectNode) ds.body().path("status") : Json.object();
         ObjectNode next = old.deepCopy();
-        Model.Status s = plan.status();
         next.put("currentNumberScheduled", s.currentNumberScheduled());
         next.put("numberMisscheduled", s.numberMisscheduled());
         next.put("desiredNumberScheduled", s.desiredNumberScheduled());
         next.put("numberReady", s.numberReady());
-        if (plan.statusValid()) {
+        if (statusValid) {
             next.put("observedGeneration", ds.generation());
         }
         next.put("updatedNumberScheduled", s.updatedNumberScheduled());
@@ -318,16 +312,14 @@ class DaemonSetReconciler {
      * Foreground deletion: the DaemonSet stays, with a deletionTimestamp, until its pods are gone; then it and its
      * revisions are removed.
      */
-    private Result finishForegroundDeletion(StoredObject ds, Instant now, List<PlanExecutor.Outcome> done) {
+    private Result finishForegroundDeletion(StoredObject ds, Instant now) {
         List<StoredObject> pods = store.listByOwner("Pod", ds.uid());
         Set<String> nodeNames = new HashSet<>();
         store.list("Node", null).forEach(n -> nodeNames.add(n.name()));
         List<java.util.UUID> terminate = new ArrayList<>();
         List<StoredObject> remove = new ArrayList<>();
-        Set<String> nodes = new HashSet<>();
         for (StoredObject pod : pods) {
             String node = Json.text(pod.body(), "spec", "nodeName");
-            nodes.add(node);
             if (node == null || !nodeNames.contains(node) || PlanExecutor.isTerminal(pod)) {
                 remove.add(pod);
             } else if (pod.deletionTimestamp() == null) {
@@ -336,7 +328,6 @@ class DaemonSetReconciler {
         }
         store.markTerminating(terminate, now);
         store.deleteBatch(PlanExecutor.uids(remove));
-        done.add(new PlanExecutor.Outcome(List.of(), List.of(), nodes));
         if (pods.size() == remove.size()) {
             store.listByOwner("ControllerRevision", ds.uid())
                     .forEach(r -> store.delete("ControllerRevision", r.namespace(), r.name()));

@@ -20,8 +20,19 @@ import org.springframework.stereotype.Component;
 @Component
 class PlanExecutor {
 
-    /** What was done, for events and for waking the agents of the nodes concerned. */
-    record Outcome(List<StoredObject> created, List<String> deleted, Set<String> nodes) {}
+    /**
+     * What was done, for events and the pass's status: pods created, pods deleted in plan order (removed at once
+     * or marked terminating), and of those the names removed at once.
+     */
+    record Outcome(List<StoredObject> created, List<String> deleted, Set<String> removed) {
+
+        /** Pods marked terminating: deleted but not removed. */
+        Set<String> terminating() {
+            Set<String> out = new java.util.HashSet<>(deleted);
+            out.removeAll(removed);
+            return out;
+        }
+    }
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PlanExecutor.class);
 
@@ -38,22 +49,21 @@ class PlanExecutor {
         List<UUID> terminating = new ArrayList<>();
         List<UUID> removed = new ArrayList<>();
         List<String> deleted = new ArrayList<>();
-        Set<String> nodes = new java.util.TreeSet<>();
+        Set<String> removedNames = new java.util.HashSet<>();
         long templateGeneration = dev.everynode.daemonset.DaemonSetStrategy.templateGeneration(ds.body());
         Set<String> names = new java.util.HashSet<>();
         for (Model.Action action : plan.actions()) {
             if (action instanceof Model.Action.CreatePod c) {
                 creates.add(uniquePod(names, ds, c.nodeName(), hash, templateGeneration, placement, now));
-                nodes.add(c.nodeName());
             } else if (action instanceof Model.Action.DeletePod d) {
                 PodSummaries.Summary pod = podsByName.get(d.podName());
                 if (pod == null) {
                     continue;
                 }
-                nodes.add(d.nodeName());
                 Model.Phase phase = pod.view().phase();
                 if (!nodeNames.contains(d.nodeName()) || phase == Model.Phase.Failed || phase == Model.Phase.Succeeded) {
                     removed.add(pod.uid());
+                    removedNames.add(d.podName());
                 } else if (!pod.view().terminating()) {
                     terminating.add(pod.uid());
                 } else {
@@ -93,7 +103,7 @@ class PlanExecutor {
                     ds.namespace(), ds.name(), created.size(), (built - start) / 1_000_000,
                     (inserted - built) / 1_000_000, deleted.size(), (System.nanoTime() - inserted) / 1_000_000);
         }
-        return new Outcome(created, deleted, nodes);
+        return new Outcome(created, deleted, removedNames);
     }
 
     /** A new pod whose generated name is not among {@code names} (which it is added to). */

@@ -79,13 +79,15 @@ class PodSummaries {
     /**
      * Pods this DaemonSet's pass just created, at the resourceVersion they were inserted with: the next pass
      * need not read their summaries back (a new pod is Pending, not ready, not terminating). Entries of a pass
-     * that rolled back are dropped by the next pass, which keeps only pods it finds.
+     * that rolled back are dropped by the next pass, which keeps only pods it finds. Returns their views, for the
+     * pass's own status.
      */
-    void remember(UUID dsUid, List<dev.everynode.apimachinery.StoredObject> created) {
+    List<Model.PodView> remember(UUID dsUid, List<dev.everynode.apimachinery.StoredObject> created) {
         if (created.isEmpty()) {
-            return;
+            return List.of();
         }
         Map<UUID, Cached> known = cache.computeIfAbsent(dsUid, k -> new java.util.HashMap<>());
+        List<Model.PodView> views = new java.util.ArrayList<>(created.size());
         for (var pod : created) {
             Map<String, String> labels = Json.stringMap(pod.body().path("metadata").get("labels"));
             Model.Phase phase;
@@ -101,7 +103,9 @@ class PodSummaries {
                     labels.get("controller-revision-hash"), labels.get("pod-template-generation"), phase, false, null,
                     at, false);
             known.put(pod.uid(), new Cached(pod.resourceVersion(), new Summary(pod.uid(), dsUid, labels, view)));
+            views.add(view);
         }
+        return views;
     }
 
     /** Drops the summaries of DaemonSets that are gone. */

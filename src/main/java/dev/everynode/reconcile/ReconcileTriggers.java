@@ -12,9 +12,10 @@ import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
- * When the loop runs: right after every committed write that can change a plan, on a periodic resync of every
- * DaemonSet, and when a pass asks to run again later (minReadySeconds, the end of a failure backoff, a burst cut
- * short). DaemonSet and node changes arrive as {@link ReconcileNotice}s from PostgreSQL on every replica, whichever
+ * When the loop runs: right after every committed write that can change a plan, and when a pass asks to run again
+ * (at once after it removed a pod, whose node is then free for a replacement; later for minReadySeconds, the end
+ * of a failure backoff, a progress deadline, a burst cut short, a lock held by another replica). The periodic resync
+ * of every DaemonSet is a backstop, not part of the contract: the test suite runs with a 10-minute resync. DaemonSet and node changes arrive as {@link ReconcileNotice}s from PostgreSQL on every replica, whichever
  * replica wrote them (its own writes included: one path, about a millisecond after commit); pod changes (agents'
  * reports, deletions) are queued by the replica that accepted them.
  */

@@ -137,12 +137,18 @@ public final class FleetSimulator implements AutoCloseable {
 
     /** The outcome this simulator gives pods of a revision on a node. */
     public Outcome outcome(String node, String revision) {
-        long h = config.seed() * 0x9E3779B97F4A7C15L + (node + "/" + revision).hashCode();
+        return outcome(config.seed(), config.failFraction(), config.unreadyFraction(), node, revision);
+    }
+
+    /** The outcome a simulator with this seed and these fractions gives pods of a revision on a node. */
+    public static Outcome outcome(long seed, double failFraction, double unreadyFraction, String node,
+                                  String revision) {
+        long h = seed * 0x9E3779B97F4A7C15L + (node + "/" + revision).hashCode();
         double x = new SplittableRandom(h).nextDouble();
-        if (x < config.failFraction()) {
+        if (x < failFraction) {
             return Outcome.FAILED;
         }
-        return x < config.failFraction() + config.unreadyFraction() ? Outcome.UNREADY : Outcome.READY;
+        return x < failFraction + unreadyFraction ? Outcome.UNREADY : Outcome.READY;
     }
 
     /** Stops the heartbeats of these nodes (their long-polls and reports go on). */

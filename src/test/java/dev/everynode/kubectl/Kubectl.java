@@ -39,7 +39,55 @@ final class Kubectl {
         }
     }
 
-    Result run(String... args) {
+    /** A kubectl that runs until stopped (a watch): its output so far, and its transcript once stopped. */
+    final class Running {
+        private final Process process;
+        private final Path out;
+        private final Path err;
+        private final String[] args;
+
+        private Running(Process process, Path out, Path err, String[] args) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+            this.args = args;
+        }
+
+        String stdout() {
+            try {
+                return Files.readString(out, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Stops kubectl (a watch runs until then) and returns its transcript. */
+        Result stop() {
+            process.destroy();
+            return finish(5, "   (stopped)");
+        }
+
+        private Result finish(int seconds, String note) {
+            try {
+                if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish within " + seconds
+                            + "s");
+                }
+                Result result = new Result(process.exitValue(), stdout(), Files.readString(err, StandardCharsets.UTF_8));
+                // The transcript in the test output is what a reader needs when kubectl disagrees with the server.
+                System.out.println("$ kubectl " + String.join(" ", args) + note + "\n" + result);
+                return result;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    Running start(String... args) {
         List<String> command = new ArrayList<>();
         command.add("kubectl");
         command.addAll(List.of(args));
@@ -50,21 +98,13 @@ final class Kubectl {
             Path out = Files.createTempFile(home, "stdout", ".txt");
             Path err = Files.createTempFile(home, "stderr", ".txt");
             pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            Process process = pb.start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish within 60s");
-            }
-            Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-            // The transcript in the test output is what a reader needs when kubectl disagrees with the server.
-            System.out.println("$ kubectl " + String.join(" ", args) + "\n" + result);
-            return result;
+            return new Running(pb.start(), out, err, args);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+    }
+
+    Result run(String... args) {
+        return start(args).finish(60, "");
     }
 }

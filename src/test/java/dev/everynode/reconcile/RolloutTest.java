@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Rolling updates end to end (semantics §4, §5, §10; invariants reliability-notes §3.3): five Ready nodes, the
  * Fluentd DaemonSet, a test agent playing the nodes, and a database monitor checking the safety invariants at
- * every observation (~every 50 ms) while the rollout runs.
+ * every observation (~every 50 ms) while the rollout runs, the status following the pods within a second included.
  */
 class RolloutTest extends IntegrationTest {
 
@@ -38,6 +38,8 @@ class RolloutTest extends IntegrationTest {
     private static final String FLUENTD = DS + "/fluentd";
     private static final String REVISIONS = NS + "/controllerrevisions?labelSelector=name%3Dfluentd";
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /** The "no lost follow-up" invariant: status matches the pods within a second of any change. */
+    private static final Duration STATUS_LAG = Duration.ofSeconds(1);
     private static final String V1 = "fluent/fluentd";
     private static final String V2 = "fluent/fluentd:v2";
     private static final String V3 = "fluent/fluentd:v3";
@@ -75,7 +77,7 @@ class RolloutTest extends IntegrationTest {
             }
             Set<String> doubled = o.doubled();
             return doubled.isEmpty() ? null : "two live pods on a node without surge: " + doubled;
-        })) {
+        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
             setImage(V2);
             driveUntilRolledOut(Outcome.READY);
             assertThat(monitor.violations()).isEmpty();
@@ -140,7 +142,7 @@ class RolloutTest extends IntegrationTest {
                 }
             }
             return null;
-        })) {
+        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
             setImage(V2);
             driveUntilRolledOut(Outcome.READY);
             assertThat(monitor.violations()).isEmpty();
@@ -209,7 +211,7 @@ class RolloutTest extends IntegrationTest {
         try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
             Set<String> down = o.unavailable(nodes);
             return down.size() > 2 ? "more than maxUnavailable=2 nodes down: " + down : null;
-        })) {
+        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
             setImage(V2);
             Await.until("first wave of 2 new pods reported", WAIT, () -> {
                 agent.step(nodes, Outcome.UNREADY);
@@ -280,7 +282,7 @@ class RolloutTest extends IntegrationTest {
                 }
             }
             return null;
-        })) {
+        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
             driveUntilRolledOut(Outcome.READY);
             assertThat(monitor.violations()).isEmpty();
         }
@@ -359,7 +361,7 @@ class RolloutTest extends IntegrationTest {
             }
             Set<String> down = o.unavailable(nodes);
             return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
-        })) {
+        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
             setImage(V2);
             String v2Hash = awaitPartitionedRollout(v1Hash, 3);
             // Kruise walks node names backwards: the last three by name are updated.

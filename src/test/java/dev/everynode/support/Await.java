@@ -25,4 +25,13 @@ public final class Await {
             throw new AssertionError("timed out after " + timeout + " waiting for " + what);
         }
     }
+
+    /** Polls until {@code value} gives a non-null value, and returns it. */
+    public static <T> T value(String what, Duration timeout, java.util.function.Supplier<T> value) {
+        Object[] holder = new Object[1];
+        until(what, timeout, () -> (holder[0] = value.get()) != null);
+        @SuppressWarnings("unchecked")
+        T found = (T) holder[0];
+        return found;
+    }
 }

@@ -11,10 +11,12 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of every test that needs the service: one Spring context and one real PostgreSQL for the whole test JVM
  * (every subclass has the same configuration, so the context is cached), real HTTP on a random port. Each test
- * starts from an empty cluster: no nodes, DaemonSets, pods or events.
+ * starts from an empty cluster: no nodes, DaemonSets, pods or events. The periodic resync is 10 minutes, i.e.
+ * never within a test: every pass must get its follow-up from the loop itself, and a lost one fails a test
+ * instead of hiding behind the resync.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "everynode.reconcile.resync-period=2s",
+        "everynode.reconcile.resync-period=10m",
         "everynode.gc.period=1s",
         "everynode.security.admin-token=" + IntegrationTest.ADMIN_TOKEN,
         "everynode.security.bootstrap-token=" + IntegrationTest.BOOTSTRAP_TOKEN,

@@ -13,7 +13,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Watches pods straight from the database (one consistent SELECT per observation, every ~50 ms) and checks an
  * invariant on each observation; violations are collected and asserted by the test at the end. Used by the
- * rollout tests (in-process) and the scale-out test (replica processes).
+ * rollout tests (in-process) and the scale-out test (replica processes). {@link #followStatus} adds the "no lost
+ * follow-up" invariant: a DaemonSet's status counters match its pods within an allowance of any change.
  */
 public final class PodMonitor implements AutoCloseable {
 
@@ -74,6 +75,7 @@ public final class PodMonitor implements AutoCloseable {
     private final Function<Observation, String> check;
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     private final Thread thread;
+    private final List<StatusFollows> statusChecks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean running = true;
     private volatile int observations;
 
@@ -101,6 +103,16 @@ public final class PodMonitor implements AutoCloseable {
                 rs.getBoolean("ready"))));
     }
 
+    /**
+     * Also checks, on every observation, that the status of DaemonSet {@code namespace/name} is what its pods and
+     * the nodes say (every node eligible; numberAvailable only when minReadySeconds is 0) no later than
+     * {@code allowance} after the world last changed: a pass whose follow-up is lost leaves a stale status.
+     */
+    public PodMonitor followStatus(String namespace, String name, java.time.Duration allowance) {
+        statusChecks.add(new StatusFollows(jdbc, namespace, name, allowance));
+        return this;
+    }
+
     private void loop() {
         while (running) {
             try {
@@ -109,6 +121,12 @@ public final class PodMonitor implements AutoCloseable {
                 observations++;
                 if (violation != null && violations.size() < 20) {
                     violations.add(violation + " in " + o.pods());
+                }
+                for (StatusFollows follows : statusChecks) {
+                    String stale = follows.check();
+                    if (stale != null && violations.size() < 20) {
+                        violations.add(stale);
+                    }
                 }
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -137,6 +155,98 @@ public final class PodMonitor implements AutoCloseable {
             thread.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The status counters Kubernetes' {@code updateDaemonSetStatus} gives when every node is eligible, computed
+     * independently from one consistent read of the DaemonSet, its newest revision, its pods and the nodes, and
+     * compared with the stored status. A mismatch is a violation once the expected counters have stayed the same
+     * for longer than the allowance (a world that keeps changing is allowed to be caught up with).
+     */
+    private static final class StatusFollows {
+
+        private static final String QUERY = """
+                SELECT ds.body->'status' AS status, COALESCE((ds.body->'spec'->>'minReadySeconds')::int, 0) AS min_ready,
+                  (SELECT r.body->'metadata'->'labels'->>'controller-revision-hash' FROM objects r
+                   WHERE r.kind = 'ControllerRevision' AND r.owner_uid = ds.uid
+                   ORDER BY (r.body->>'revision')::bigint DESC LIMIT 1) AS hash,
+                  (SELECT COALESCE(json_agg(n.name), '[]') FROM objects n WHERE n.kind = 'Node') AS nodes,
+                  (SELECT COALESCE(json_agg(json_build_object('node', p.node_name, 'name', p.name,
+                          'created', p.created_at, 'terminating', p.deletion_ts IS NOT NULL,
+                          'phase', p.body->'status'->>'phase', 'hash', p.revision_hash,
+                          'ready', EXISTS (SELECT 1 FROM jsonb_array_elements(
+                                  COALESCE(p.body->'status'->'conditions', '[]'::jsonb)) c
+                                  WHERE c->>'type' = 'Ready' AND c->>'status' = 'True'))
+                          ORDER BY p.created_at, p.name), '[]')
+                   FROM objects p WHERE p.kind = 'Pod' AND p.owner_uid = ds.uid) AS pods
+                FROM objects ds WHERE ds.kind = 'DaemonSet' AND ds.namespace = ? AND ds.name = ?""";
+
+        private final JdbcTemplate jdbc;
+        private final String namespace;
+        private final String name;
+        private final java.time.Duration allowance;
+        private Map<String, Integer> expected;
+        private long expectedSince;
+        private boolean reported;
+
+        StatusFollows(JdbcTemplate jdbc, String namespace, String name, java.time.Duration allowance) {
+            this.jdbc = jdbc;
+            this.namespace = namespace;
+            this.name = name;
+            this.allowance = allowance;
+        }
+
+        String check() {
+            List<Map<String, Object>> rows = jdbc.queryForList(QUERY, namespace, name);
+            if (rows.isEmpty()) {
+                expected = null;
+                return null;
+            }
+            Map<String, Object> row = rows.get(0);
+            var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+            var status = row.get("status") == null ? mapper.createObjectNode() : mapper.readTree(row.get("status").toString());
+            Set<String> nodes = new TreeSet<>();
+            mapper.readTree(row.get("nodes").toString()).forEach(n -> nodes.add(n.asString()));
+            Map<String, tools.jackson.databind.JsonNode> oldest = new TreeMap<>();
+            Set<String> withPods = new TreeSet<>();
+            for (var pod : mapper.readTree(row.get("pods").toString())) {
+                String phase = pod.path("phase").asString("");
+                boolean terminal = phase.equals("Failed") || phase.equals("Succeeded");
+                String node = pod.path("node").asString("");
+                if (!nodes.contains(node) || (pod.path("terminating").asBoolean() && terminal)) {
+                    continue;
+                }
+                withPods.add(node);
+                oldest.putIfAbsent(node, pod);
+            }
+            String hash = (String) row.get("hash");
+            boolean minReady = ((Number) row.get("min_ready")).intValue() > 0;
+            Map<String, Integer> want = new TreeMap<>();
+            want.put("desiredNumberScheduled", nodes.size());
+            want.put("currentNumberScheduled", withPods.size());
+            want.put("numberMisscheduled", 0);
+            int ready = (int) oldest.values().stream().filter(p -> p.path("ready").asBoolean()).count();
+            want.put("numberReady", ready);
+            if (!minReady) {
+                want.put("numberAvailable", ready);
+            }
+            want.put("updatedNumberScheduled",
+                    (int) oldest.values().stream().filter(p -> p.path("hash").asString("").equals(hash)).count());
+            long now = System.nanoTime();
+            if (!want.equals(expected)) {
+                expected = want;
+                expectedSince = now;
+                reported = false;
+            }
+            Map<String, Integer> got = new TreeMap<>();
+            want.keySet().forEach(k -> got.put(k, status.path(k).asInt(0)));
+            if (got.equals(want) || reported || now - expectedSince <= allowance.toNanos()) {
+                return null;
+            }
+            reported = true;
+            return "status of " + namespace + "/" + name + " is " + got + " but its pods have said " + want
+                    + " for " + (now - expectedSince) / 1_000_000 + " ms";
         }
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Plain-data inputs and outputs of the planner. Nothing here knows about Spring, JPA or JSON: the snapshot
@@ -115,4 +116,19 @@ public final class Model {
      */
     public record Plan(List<Action> actions, Status status, boolean statusValid, Duration requeueAfter,
                        Map<String, Backoff> backoffByNode, List<Event> events) {}
+
+    /**
+     * What a pass wrote: pods created, pods removed at once (names), pods marked terminating (names).
+     * {@link #followUp()} is the pass Kubernetes runs on seeing its own writes: a pod removed at once (failed,
+     * succeeded, on a gone node) frees its node for a replacement, so the next pass comes right away; a created
+     * pod and a terminating one bring their own next change (the agent's report, its confirmation, the user's
+     * delete or the node lifecycle monitor), and the pass's status already counts them.
+     */
+    public record Written(List<PodView> created, Set<String> removed, Set<String> terminating) {
+        public static final Written NOTHING = new Written(List.of(), Set.of(), Set.of());
+
+        public Duration followUp() {
+            return removed.isEmpty() ? null : Duration.ZERO;
+        }
+    }
 }

@@ -11,6 +11,7 @@ import dev.everynode.reconcile.plan.Model.Plan;
 import dev.everynode.reconcile.plan.Model.PodView;
 import dev.everynode.reconcile.plan.Model.Snapshot;
 import dev.everynode.reconcile.plan.Model.Status;
+import dev.everynode.reconcile.plan.Model.Written;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,10 +45,7 @@ public final class Planner {
         }
         DaemonSetView ds = snapshot.daemonSet();
         List<NodeView> nodes = snapshot.nodes().stream().sorted(Comparator.comparing(NodeView::name)).toList();
-        Map<String, Eligibility.Result> eligibility = new LinkedHashMap<>();
-        List<Model.Toleration> tolerations = Tolerations.withDefaults(ds.placement().tolerations(),
-                ds.placement().hostNetwork());
-        nodes.forEach(node -> eligibility.put(node.name(), Eligibility.shouldRun(ds.placement(), tolerations, node)));
+        Map<String, Eligibility.Result> eligibility = eligibility(ds, nodes);
         Map<String, List<PodView>> podsByNode = podsByNode(nodes, snapshot.pods());
         Status status = StatusCounter.count(ds, nodes, eligibility, podsByNode, now);
         Map<String, Backoff> storedBackoff = snapshot.backoffByNode() == null ? Map.of() : snapshot.backoffByNode();
@@ -77,6 +75,37 @@ public final class Planner {
         podsByNode.values().stream().flatMap(List::stream).filter(pod -> !pod.terminating())
                 .forEach(pod -> Pods.untilAvailable(pod, ds.minReadySeconds(), now).ifPresent(draft::requeueAfter));
         return finish(draft, status, backoff, now, burstLimit);
+    }
+
+    /**
+     * The status counters of the pods as they are once a pass's writes have committed (Kubernetes re-lists after
+     * {@code manage}; we know what we wrote): {@code written} applied to the snapshot's pods.
+     */
+    public static Status statusAfter(Snapshot snapshot, Written written, Instant now) {
+        DaemonSetView ds = snapshot.daemonSet();
+        List<NodeView> nodes = snapshot.nodes().stream().sorted(Comparator.comparing(NodeView::name)).toList();
+        List<PodView> pods = new ArrayList<>(snapshot.pods().size() + written.created().size());
+        for (PodView pod : snapshot.pods()) {
+            if (written.removed().contains(pod.name())) {
+                continue;
+            }
+            pods.add(written.terminating().contains(pod.name()) && !pod.terminating() ? terminating(pod) : pod);
+        }
+        pods.addAll(written.created());
+        return StatusCounter.count(ds, nodes, eligibility(ds, nodes), podsByNode(nodes, pods), now);
+    }
+
+    private static PodView terminating(PodView pod) {
+        return new PodView(pod.name(), pod.nodeName(), pod.revisionHash(), pod.templateGeneration(), pod.phase(),
+                pod.ready(), pod.readySince(), pod.created(), true);
+    }
+
+    private static Map<String, Eligibility.Result> eligibility(DaemonSetView ds, List<NodeView> nodes) {
+        Map<String, Eligibility.Result> eligibility = new LinkedHashMap<>();
+        List<Model.Toleration> tolerations = Tolerations.withDefaults(ds.placement().tolerations(),
+                ds.placement().hostNetwork());
+        nodes.forEach(node -> eligibility.put(node.name(), Eligibility.shouldRun(ds.placement(), tolerations, node)));
+        return eligibility;
     }
 
     private static Plan finish(Draft draft, Status status, FailureBackoff backoff, Instant now, int burstLimit) {
