@@ -43,13 +43,19 @@ class Assignments {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Assignments.class);
 
-    /** A node's assignments as sent, and its ETag. */
-    record Snapshot(String etag, ObjectNode body) {}
+    /**
+     * A node's assignments as sent, and its ETag; {@code lastWrite} is the newest creation among its live pods
+     * (null for none): when the change a wake-up answer carries was written, if it is a new pod.
+     */
+    record Snapshot(String etag, ObjectNode body, Instant lastWrite) {}
 
     private record Cached(String etag, Instant at) {}
 
-    /** A parked poll: the ETag it holds, and its request, answered once (a wake-up, the timeout or shutdown). */
-    private record Waiter(String etag, AsyncAnswer parked) {
+    /**
+     * A parked poll: the ETag it holds, its request, answered once (a wake-up, the timeout or shutdown), and when
+     * it parked (a pod created before that is not a delivery this poll measures).
+     */
+    private record Waiter(String etag, AsyncAnswer parked, Instant since) {
 
         /** Writes this answer unless another was written first; true if this call wrote it. */
         boolean answer(int status, String etag, byte[] body) {
@@ -68,6 +74,8 @@ class Assignments {
     private final Clock clock;
     private final Map<String, Cached> etags = new ConcurrentHashMap<>();
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+    /** The newest pod creation each node was last answered with (for the delivery latency). */
+    private final Map<String, Instant> delivered = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     /** Bumped by every change notice of a node. */
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
@@ -80,12 +88,20 @@ class Assignments {
 
     /** Changed assignments written to parked polls (everynode.agent.wakeups): when a change reached the agents. */
     private final io.micrometer.core.instrument.Counter wakeups;
+    /** From a pod's creation to the parked poll of its node answered with it (a termination's write time is not kept). */
+    private final io.micrometer.core.instrument.Timer delivery;
 
     Assignments(JdbcTemplate jdbc, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.wakeups = io.micrometer.core.instrument.Counter.builder("everynode.agent.wakeups")
                 .description("Parked long-polls answered with changed assignments").register(meters);
+        this.delivery = io.micrometer.core.instrument.Timer.builder("everynode.assignment.delivery")
+                .description("From a pod created for a node to the node's parked long-poll answered with it")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(60)).register(meters);
+        io.micrometer.core.instrument.Gauge.builder("everynode.agent.parked.polls", waiters,
+                        w -> w.values().stream().mapToInt(Set::size).sum())
+                .description("Long-polls of node agents parked on this replica").register(meters);
     }
 
     /**
@@ -104,6 +120,9 @@ class Assignments {
                     write(response, HttpServletResponse.SC_NOT_MODIFIED, snapshot.etag(), null);
                 } else {
                     write(response, HttpServletResponse.SC_OK, snapshot.etag(), body(snapshot));
+                    if (snapshot.lastWrite() != null) {
+                        delivered.put(node, snapshot.lastWrite());
+                    }
                 }
             }
             return;
@@ -114,7 +133,7 @@ class Assignments {
         String parkedEtag = ifNoneMatch == null ? "" : ifNoneMatch;
         AsyncAnswer parked = AsyncAnswer.start(request, response, waitSeconds * 1000L + jitterMs,
                 r -> write(r, HttpServletResponse.SC_NOT_MODIFIED, parkedEtag, null), a -> remove(node, a));
-        Waiter waiter = new Waiter(parkedEtag, parked);
+        Waiter waiter = new Waiter(parkedEtag, parked, clock.instant());
         waiters.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet()).add(waiter);
         // Read the cache again after parking: a change that dropped the ETag in between found no waiter to wake.
         current = cachedEtag(node);
@@ -193,8 +212,26 @@ class Assignments {
                 }
                 if (w.answer(HttpServletResponse.SC_OK, snapshot.etag(), body)) {
                     wakeups.increment();
+                    recordDelivery(node, snapshot, w.since());
                 }
             }
+        }
+    }
+
+    /**
+     * A wake-up that carries a pod newer than the last one this node was answered with is a delivery: record the
+     * time since that pod's creation. Without an earlier answer (a restart), only a pod created while (or just
+     * before) the poll parked counts: an older one was there for an earlier poll to take.
+     */
+    private void recordDelivery(String node, Snapshot snapshot, Instant parkedAt) {
+        Instant created = snapshot.lastWrite();
+        if (created == null) {
+            return;
+        }
+        Instant previous = delivered.put(node, created);
+        if (previous == null ? created.isAfter(parkedAt.minusSeconds(5)) : created.isAfter(previous)) {
+            Duration since = Duration.between(created, clock.instant());
+            delivery.record(since.isNegative() ? Duration.ZERO : since);
         }
     }
 
@@ -217,14 +254,15 @@ class Assignments {
         Map<String, Builder> builders = new HashMap<>();
         nodes.forEach(n -> builders.put(n, new Builder(n)));
         jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT node_name, uid, deletion_ts, body::text, md5((body->'spec')::text) "
+            var ps = con.prepareStatement("SELECT node_name, uid, deletion_ts, body::text, md5((body->'spec')::text), "
+                    + "created_at "
                     + "FROM objects WHERE kind = 'Pod' AND node_name = ANY(?) ORDER BY node_name, uid");
             ps.setArray(1, con.createArrayOf("text", nodes.toArray()));
             return ps;
         }, rs -> {
             Timestamp deletion = rs.getTimestamp(3);
             builders.get(rs.getString(1)).add(rs.getString(2), deletion == null ? null : deletion.toInstant(),
-                    rs.getString(4), rs.getString(5));
+                    rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant());
         });
         Map<String, Snapshot> out = new HashMap<>();
         Instant now = clock.instant();
@@ -244,13 +282,17 @@ class Assignments {
         private final ArrayNode pods = Json.MAPPER.createArrayNode();
         private final ArrayNode terminating = Json.MAPPER.createArrayNode();
         private final MessageDigest digest = sha256();
+        private Instant lastWrite;
 
         Builder(String node) {
             body.put("node", node);
         }
 
         /** {@code specDigest}: PostgreSQL's md5 of the pod's spec, so the ETag ignores status-only changes. */
-        void add(String uid, Instant deletion, String podJson, String specDigest) {
+        void add(String uid, Instant deletion, String podJson, String specDigest, Instant created) {
+            if (deletion == null && (lastWrite == null || created.isAfter(lastWrite))) {
+                lastWrite = created;
+            }
             digest.update((uid + "|" + (deletion == null ? "" : deletion) + "|" + specDigest + "\n")
                     .getBytes(StandardCharsets.UTF_8));
             if (deletion == null) {
@@ -272,7 +314,7 @@ class Assignments {
             body.put("etag", etag);
             body.set("pods", pods);
             body.set("terminating", terminating);
-            return new Snapshot(etag, body);
+            return new Snapshot(etag, body, lastWrite);
         }
     }
 

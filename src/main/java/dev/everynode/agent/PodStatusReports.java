@@ -40,16 +40,22 @@ class PodStatusReports {
     private static final Set<String> PHASES = Set.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
 
     /** One request: a node's reports, and the answer (or the refusal) it waits for. */
-    private record Submission(String node, JsonNode statuses, CompletableFuture<ObjectNode> answer) {}
+    private record Submission(String node, JsonNode statuses, CompletableFuture<ObjectNode> answer, long received) {}
 
     private final ObjectStore store;
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
     private final Clock clock;
     private final CoalescingWriter<Submission> writer;
+    /** From a report's arrival to its commit (the coalescing writer's queue plus the batch's transaction). */
+    private final io.micrometer.core.instrument.Timer lag;
 
     PodStatusReports(ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock,
-                     @Value("${everynode.agents.status-batch:1000}") int maxBatchItems) {
+                     @Value("${everynode.agents.status-batch:1000}") int maxBatchItems,
+                     io.micrometer.core.instrument.MeterRegistry meters) {
+        this.lag = io.micrometer.core.instrument.Timer.builder("everynode.status.report.lag")
+                .description("From an agent's pod status report received to its commit")
+                .publishPercentileHistogram().maximumExpectedValue(java.time.Duration.ofSeconds(30)).register(meters);
         this.store = store;
         this.tx = tx;
         this.events = events;
@@ -74,7 +80,7 @@ class PodStatusReports {
                 throw ApiException.badRequest("statuses[" + i + "].status.phase: Unsupported value: \"" + phase + "\"");
             }
         }
-        Submission submission = new Submission(node, statuses, new CompletableFuture<>());
+        Submission submission = new Submission(node, statuses, new CompletableFuture<>(), System.nanoTime());
         writer.submit(submission);
         return submission.answer();
     }
@@ -106,6 +112,8 @@ class PodStatusReports {
             }
             store.updateStatuses(new ArrayList<>(written.values()));
         });
+        long committed = System.nanoTime();
+        batch.forEach(s -> lag.record(committed - s.received(), java.util.concurrent.TimeUnit.NANOSECONDS));
         answers.forEach((s, a) -> s.answer().complete(a));
         // One nudge per owning DaemonSet: only its pass can be affected by these reports.
         Map<String, ObjectChanged> nudges = new LinkedHashMap<>();

@@ -17,7 +17,9 @@ import org.springframework.stereotype.Component;
 /**
  * A work queue of DaemonSet keys ("namespace/name"), like client-go's: a key is processed by one worker at a
  * time, a key added while it is being processed runs once more afterwards, duplicates collapse, and failures
- * come back after a growing delay.
+ * come back after a growing delay. It reports client-go's workqueue metrics with {@code name="daemonset"}
+ * (workqueue_adds_total, _depth, _queue_duration_seconds, _work_duration_seconds, _unfinished_work_seconds,
+ * _longest_running_processor_seconds, _retries_total).
  */
 @Component
 class ReconcileQueue {
@@ -42,8 +44,35 @@ class ReconcileQueue {
     private final int workerCount;
     private volatile Consumer<String> handler;
     private volatile boolean stopped;
+    /** When each queued key was added (for the queue duration), and since when each running key runs. */
+    private final java.util.Map<String, Long> queuedSince = new java.util.HashMap<>();
+    private final java.util.Map<String, Long> runningSince = new java.util.concurrent.ConcurrentHashMap<>();
+    private final io.micrometer.core.instrument.Counter adds;
+    private final io.micrometer.core.instrument.Counter retries;
+    private final io.micrometer.core.instrument.Timer queueDuration;
+    private final io.micrometer.core.instrument.Timer workDuration;
 
-    ReconcileQueue(@Value("${everynode.reconcile.workers:2}") int workerCount) {
+    ReconcileQueue(@Value("${everynode.reconcile.workers:2}") int workerCount,
+                   io.micrometer.core.instrument.MeterRegistry meters) {
+        var tag = io.micrometer.core.instrument.Tags.of("name", "daemonset");
+        adds = io.micrometer.core.instrument.Counter.builder("workqueue.adds").tags(tag)
+                .description("Total number of adds handled by workqueue").register(meters);
+        retries = io.micrometer.core.instrument.Counter.builder("workqueue.retries").tags(tag)
+                .description("Total number of retries handled by workqueue").register(meters);
+        queueDuration = io.micrometer.core.instrument.Timer.builder("workqueue.queue.duration").tags(tag)
+                .description("How long an item stays in workqueue before being requested")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(60)).register(meters);
+        workDuration = io.micrometer.core.instrument.Timer.builder("workqueue.work.duration").tags(tag)
+                .description("How long processing an item from workqueue takes")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(60)).register(meters);
+        io.micrometer.core.instrument.Gauge.builder("workqueue.depth", this, ReconcileQueue::depth).tags(tag)
+                .description("Current depth of workqueue").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("workqueue.unfinished.work", this, q -> q.running(false))
+                .tags(tag).baseUnit("seconds").description("How many seconds of work has been done that is in "
+                        + "progress and hasn't been observed by work_duration").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("workqueue.longest.running.processor", this, q -> q.running(true))
+                .tags(tag).baseUnit("seconds").description("How many seconds has the longest running processor for "
+                        + "workqueue been running").register(meters);
         if (workerCount < 1) {
             // Pod changes (agents' reports) are queued by the replica that accepted them: every replica reconciles.
             throw new IllegalArgumentException("everynode.reconcile.workers must be at least 1, not " + workerCount);
@@ -72,8 +101,12 @@ class ReconcileQueue {
             if (holdBack(key)) {
                 return;
             }
-            background.remove(key);
+            boolean wasBackground = background.remove(key);
             if (pending.add(key)) {
+                if (!wasBackground) {
+                    adds.increment();
+                    queuedSince.put(key, System.nanoTime());
+                }
                 notifyAll();
             }
         }
@@ -111,6 +144,8 @@ class ReconcileQueue {
                 return;
             }
             if (background.add(key)) {
+                adds.increment();
+                queuedSince.put(key, System.nanoTime());
                 notifyAll();
             }
         }
@@ -144,15 +179,22 @@ class ReconcileQueue {
                 key = it.next();
                 it.remove();
                 running.add(key);
+                Long since = queuedSince.remove(key);
+                if (since != null) {
+                    queueDuration.record(System.nanoTime() - since, TimeUnit.NANOSECONDS);
+                }
             }
             boolean ok = false;
             long started = System.nanoTime();
+            runningSince.put(key, started);
             try {
                 handler.accept(key);
                 ok = true;
             } catch (RuntimeException e) {
                 log.warn("reconcile failed daemonSet={} error={}", key, e.toString());
             }
+            runningSince.remove(key);
+            workDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             synchronized (this) {
                 running.remove(key);
                 long took = System.nanoTime() - started;
@@ -167,10 +209,28 @@ class ReconcileQueue {
                 } else {
                     int n = failures.merge(key, 1, Integer::sum);
                     long delayMs = Math.min(5L << Math.min(n, 20), 60_000L);
+                    retries.increment();
                     addAfter(key, Duration.ofMillis(delayMs));
                 }
             }
         }
+    }
+
+    private synchronized double depth() {
+        return pending.size() + background.size();
+    }
+
+    /** Seconds the running passes have taken so far: their sum, or the longest. */
+    private double running(boolean longest) {
+        long now = System.nanoTime();
+        double total = 0;
+        double max = 0;
+        for (long since : runningSince.values()) {
+            double seconds = (now - since) / 1e9;
+            total += seconds;
+            max = Math.max(max, seconds);
+        }
+        return longest ? max : total;
     }
 
     @PreDestroy

@@ -28,9 +28,12 @@ class ReconcileTriggers {
     private final ObjectStore store;
     private final NodeCache nodeCache;
     private final PodSummaries summaries;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
     ReconcileTriggers(ReconcileQueue queue, DaemonSetReconciler reconciler, GarbageCollector collector,
-                      ObjectStore store, NodeCache nodeCache, PodSummaries summaries) {
+                      ObjectStore store, NodeCache nodeCache, PodSummaries summaries,
+                      io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.queue = queue;
         this.nodeCache = nodeCache;
         this.summaries = summaries;
@@ -43,12 +46,28 @@ class ReconcileTriggers {
     void start() {
         queue.start(key -> {
             int slash = key.indexOf('/');
-            DaemonSetReconciler.Result result = reconciler.reconcile(key.substring(0, slash), key.substring(slash + 1));
-            if (result != null && result.requeueAfter() != null) {
-                queue.addAfter(key, result.requeueAfter());
+            long start = System.nanoTime();
+            String outcome = "error";
+            try {
+                DaemonSetReconciler.Result result = reconciler.reconcile(key.substring(0, slash),
+                        key.substring(slash + 1));
+                outcome = "success";
+                if (result != null && result.requeueAfter() != null) {
+                    outcome = "requeue";
+                    queue.addAfter(key, result.requeueAfter());
+                }
+            } finally {
+                passes(outcome).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
         });
         enqueueAll();
+    }
+
+    /** everynode_reconcile_pass_seconds{result=success|requeue|error}: a pass, and what it asked of the queue. */
+    private io.micrometer.core.instrument.Timer passes(String result) {
+        return io.micrometer.core.instrument.Timer.builder("everynode.reconcile.pass").tag("result", result)
+                .description("Reconcile passes of one DaemonSet: success, requeue (asked to run again later), error")
+                .publishPercentileHistogram().maximumExpectedValue(java.time.Duration.ofSeconds(30)).register(meters);
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)

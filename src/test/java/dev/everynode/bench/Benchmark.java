@@ -370,6 +370,8 @@ public final class Benchmark {
             cmd.add("-XX:StartFlightRecording=name=bench,settings=" + jfc + ",disk=true,maxage=30m");
         }
         cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        // W4's scrape measures computing the kube-state-metrics families, not the 5 s cache
+        cmd.add("--everynode.metrics.min-interval=0s");
         if (!skip.contains("W6")) {
             // W6 counts reconcile passes per replica from the logs: one DEBUG line per pass, from the start
             cmd.add("--logging.level.dev.everynode.reconcile.DaemonSetReconciler=debug");
@@ -973,6 +975,38 @@ public final class Benchmark {
         rows.add(new Row("W4", "API write p99 (PATCH node, ~40/s)", apiP99, "ms", livezP99At4, "GET /livez c=4 p99",
                 apiP99 / livezP99At4, "≤ 50 ms", apiP99 <= 50));
         w4.put("apiWriteSummary", api.summary()).put("apiWriteErrors", errors.get());
+        w4Scrape(w4);
+    }
+
+    /**
+     * The cost of a Prometheus scrape with the whole fleet in place (kube_node_status_condition for every node):
+     * GET /actuator/prometheus, 5 times 1 s apart (a service started here computes the kube-state-metrics
+     * families on every scrape: min-interval 0), beside a GET /livez floor.
+     */
+    void w4Scrape(ObjectNode w4) throws IOException, InterruptedException {
+        Latencies scrapes = new Latencies();
+        Latencies floor = new Latencies();
+        int bytes = 0;
+        for (int i = 0; i < 5; i++) {
+            Thread.sleep(1000);
+            long s = System.nanoTime();
+            HttpResponse<String> r = get("/actuator/prometheus");
+            scrapes.add(System.nanoTime() - s);
+            bytes = r.body().length();
+            if (r.statusCode() != 200) {
+                notes.add("W4 scrape answered " + r.statusCode());
+                return;
+            }
+            s = System.nanoTime();
+            get("/livez");
+            floor.add(System.nanoTime() - s);
+        }
+        double median = scrapes.percentileMillis(50);
+        double floorMedian = floor.percentileMillis(50);
+        log.printf("Prometheus scrape (%,d bytes): %s; /livez %s%n", bytes, scrapes.summary(), floor.summary());
+        rows.add(new Row("W4", "Prometheus scrape median (all N nodes)", median, "ms", floorMedian,
+                "GET /livez median", median / floorMedian, "—", null));
+        w4.put("scrapeSummary", scrapes.summary()).put("scrapeBytes", bytes);
     }
 
     // ----------------------------------------------------------------------------------------------------------

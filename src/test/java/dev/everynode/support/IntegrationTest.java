@@ -18,6 +18,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "everynode.reconcile.resync-period=10m",
         "everynode.gc.period=1s",
+        "everynode.metrics.min-interval=0s",
         "everynode.security.admin-token=" + IntegrationTest.ADMIN_TOKEN,
         "everynode.security.bootstrap-token=" + IntegrationTest.BOOTSTRAP_TOKEN,
         "everynode.security.auth-failures-per-minute=1000",
