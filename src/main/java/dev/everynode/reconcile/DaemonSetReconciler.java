@@ -301,17 +301,16 @@ class DaemonSetReconciler {
         }
         Long seconds = RolloutAnnotations.progressDeadlineSeconds(ds.body());
         Duration deadline = Duration.ofSeconds(seconds == null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : seconds);
-        Model.Status before = old.has("desiredNumberScheduled") ? new Model.Status(
-                old.path("desiredNumberScheduled").asInt(), old.path("currentNumberScheduled").asInt(),
-                old.path("numberMisscheduled").asInt(), old.path("numberReady").asInt(),
-                old.path("numberAvailable").asInt(), old.path("numberUnavailable").asInt(),
-                old.path("updatedNumberScheduled").asInt(), 0) : null;
         boolean newGeneration = old.path("observedGeneration").asLong(0) < ds.generation();
         Instant now = clock.instant();
-        Progress.Condition condition = Progress.next(ds.name(), StatusConditions.progressing(old), before, counters,
-                newGeneration, RolloutAnnotations.paused(ds.body()), deadline, now);
-        StatusConditions.putProgressing(next, condition);
-        return Progress.recheckAfter(condition, deadline, now);
+        Model.Strategy strategy = SnapshotReader.strategy(ds.body());
+        Progress.Step step = Progress.next(new Progress.Input(ds.name(), StatusConditions.progressing(old),
+                StatusConditions.counters(old), counters, newGeneration, strategy.paused(), strategy.partition(),
+                deadline, now));
+        StatusConditions.putProgressing(next, step.condition());
+        // Transitions only (paused, resumed, held at the partition, deadline exceeded): once, with the new state.
+        recorder.recordRolloutState(ds, step.events());
+        return Progress.recheckAfter(step.condition(), deadline, now);
     }
 
     /**
