@@ -282,22 +282,29 @@ class DaemonSetReconciler {
         } else {
             next.remove("numberUnavailable");
         }
-        Duration recheck = progressing(ds, old, next, s);
+        Progressing progress = progressing(ds, old, next, s);
         // Compare as stored: a long written here and the same number read back as an int are one value.
         if (Json.MAPPER.readTree(Json.write(next)).equals(old)) {
-            return recheck;
+            return progress.recheck();
         }
         ObjectNode body = ds.body().deepCopy();
         body.set("status", next);
-        store.update(ds, ds.generation(), ds.deletionTimestamp(), body);
-        return recheck;
+        if (store.update(ds, ds.generation(), ds.deletionTimestamp(), body).isPresent()) {
+            // A transition is recorded with the state it leads to; a write lost to a concurrent update is not,
+            // and the next pass, which sees the old state again, records it then: once in all.
+            recorder.recordRolloutState(ds, progress.transitions());
+        }
+        return progress.recheck();
     }
 
-    /** Maintains the Progressing condition (RollingUpdate only); returns when to check the deadline again. */
-    private Duration progressing(StoredObject ds, ObjectNode old, ObjectNode next, Model.Status counters) {
+    /** When to check the progress deadline again (null = no need), and the rollout's state transitions. */
+    private record Progressing(Duration recheck, List<Model.Event> transitions) {}
+
+    /** Maintains the Progressing condition (RollingUpdate only). */
+    private Progressing progressing(StoredObject ds, ObjectNode old, ObjectNode next, Model.Status counters) {
         if (!"RollingUpdate".equals(ds.body().path("spec").path("updateStrategy").path("type").asString(""))) {
             StatusConditions.remove(next, "Progressing");
-            return null;
+            return new Progressing(null, List.of());
         }
         Long seconds = RolloutAnnotations.progressDeadlineSeconds(ds.body());
         Duration deadline = Duration.ofSeconds(seconds == null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : seconds);
@@ -308,9 +315,7 @@ class DaemonSetReconciler {
                 StatusConditions.counters(old), counters, newGeneration, strategy.paused(), strategy.partition(),
                 deadline, now));
         StatusConditions.putProgressing(next, step.condition());
-        // Transitions only (paused, resumed, held at the partition, deadline exceeded): once, with the new state.
-        recorder.recordRolloutState(ds, step.events());
-        return Progress.recheckAfter(step.condition(), deadline, now);
+        return new Progressing(Progress.recheckAfter(step.condition(), deadline, now), step.events());
     }
 
     /**

@@ -347,22 +347,8 @@ class RolloutTest extends IntegrationTest {
     void partitionKeepsNodesOnTheOldRevisionUntilRemoved() throws InterruptedException {
         create(strategy(1, 0), Map.of("everynode.dev/rollout-partition", "2"));
         String v1Hash = rolledOut();
-        Map<String, String> kept = new TreeMap<>();
-        for (String n : List.of("node-1", "node-2")) {
-            kept.put(n, nameOf(livePodsOn(n).get(0)));
-        }
-        AtomicInteger partitioned = new AtomicInteger(1);
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
-            if (partitioned.get() == 1) {
-                for (Map.Entry<String, String> e : kept.entrySet()) {
-                    if (o.live(e.getKey()).stream().noneMatch(p -> p.name().equals(e.getValue()))) {
-                        return "partitioned node " + e.getKey() + " lost its pod";
-                    }
-                }
-            }
-            Set<String> down = o.unavailable(nodes);
-            return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
-        })) {
+        Map<String, String> kept = podNames(List.of("node-1", "node-2"));
+        try (PodMonitor monitor = partitionMonitor(kept)) {
             setImage(V2);
             String v2Hash = awaitPartitionedRollout(v1Hash, 3);
             // Kruise walks node names backwards: the last three by name are updated.
@@ -383,7 +369,7 @@ class RolloutTest extends IntegrationTest {
             assertThat(livePodsOn("node-1").get(0).path("metadata").path("name").asString()).isEqualTo(kept.get("node-1"));
             assertThat(livePodsOn("node-2").get(0).path("metadata").path("name").asString()).isEqualTo(kept.get("node-2"));
 
-            partitioned.set(0);
+            kept.clear();
             mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-partition\":null}}}");
             driveUntilRolledOut(Outcome.READY);
             assertThat(allPods()).hasSize(5).allSatisfy(p -> assertThat(hashOf(p)).isEqualTo(v2Hash));
@@ -535,14 +521,7 @@ class RolloutTest extends IntegrationTest {
         create(strategy(1, 0), Map.of(PARTITION, "2", DEADLINE, "3"));
         String v1Hash = rolledOut();
         Map<String, String> kept = podNames(List.of("node-1", "node-2"));
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
-            String lost = lostPod(o, kept);
-            if (lost != null) {
-                return lost;
-            }
-            Set<String> down = o.unavailable(nodes);
-            return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
-        })) {
+        try (PodMonitor monitor = partitionMonitor(kept)) {
             setImage(V2);
             awaitPartitionedRollout(v1Hash, 3);
             Await.until("Progressing RolloutPartitioned", WAIT, () -> "RolloutPartitioned".equals(reason()));
@@ -581,15 +560,8 @@ class RolloutTest extends IntegrationTest {
     void item5_partitionLoweredAndReleasedRecordEventsOnce() {
         create(strategy(1, 0), Map.of(PARTITION, "2"));
         String v1Hash = rolledOut();
-        Map<String, String> kept = new TreeMap<>(podNames(List.of("node-1")));
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
-            String lost = lostPod(o, kept);
-            if (lost != null) {
-                return lost;
-            }
-            Set<String> down = o.unavailable(nodes);
-            return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
-        })) {
+        Map<String, String> kept = podNames(List.of("node-1"));
+        try (PodMonitor monitor = partitionMonitor(kept)) {
             setImage(V2);
             awaitPartitionedRollout(v1Hash, 3);
             Await.until("held at 2", WAIT, () -> "RolloutPartitioned".equals(reason()));
@@ -627,6 +599,7 @@ class RolloutTest extends IntegrationTest {
         rolledOut();
         Map<String, String> before = podNames(nodes);
         mergePatch("{\"metadata\":{\"annotations\":{\"" + PAUSED + "\":\"true\"}}}");
+        Await.until("paused", WAIT, () -> "RolloutPaused".equals(reason()));
         setImage(V2);
         Await.until("paused, new generation observed", WAIT, () -> generationObserved()
                 && "RolloutPaused".equals(reason()));
@@ -644,7 +617,7 @@ class RolloutTest extends IntegrationTest {
         assertThat(strings(rollout.path("nodes").path("held"))).isEqualTo(nodes);
         assertThat(strings(rollout.path("nodes").path("updating"))).isEmpty();
         assertThat(events("RolloutPaused")).singleElement().satisfies(e -> {
-            assertThat(e.path("message").asString()).isEqualTo("Rollout paused: 0 of 5 nodes updated, 5 available");
+            assertThat(e.path("message").asString()).isEqualTo("Rollout paused: 5 of 5 nodes updated, 5 available");
             assertThat(e.path("count").asInt()).isEqualTo(1);
         });
         assertThat(events("RolloutResumed")).isEmpty();
@@ -677,6 +650,7 @@ class RolloutTest extends IntegrationTest {
         String v1Hash = rolledOut();
         Map<String, String> before = podNames(nodes);
         mergePatch("{\"metadata\":{\"annotations\":{\"" + PAUSED + "\":\"true\"}}}");
+        Await.until("paused", WAIT, () -> "RolloutPaused".equals(reason()));
         setImage(V2);
         Await.until("paused, new generation observed", WAIT, () -> generationObserved()
                 && "RolloutPaused".equals(reason()));
@@ -710,13 +684,25 @@ class RolloutTest extends IntegrationTest {
     // ---------------------------------------------------------------------------------------------------------
     // helpers
 
-    /** The live pod of each of {@code names}, by node. */
+    /** The live pod of each of {@code names}, by node (a map the monitor's thread may read while it changes). */
     private Map<String, String> podNames(java.util.Collection<String> names) {
-        Map<String, String> out = new TreeMap<>();
+        Map<String, String> out = new java.util.concurrent.ConcurrentSkipListMap<>();
         for (String n : names) {
             livePodsOn(n).forEach(p -> out.put(n, nameOf(p)));
         }
         return out;
+    }
+
+    /** Checks that the nodes in {@code kept} keep their pods and that at most one node is down (maxUnavailable=1). */
+    private PodMonitor partitionMonitor(Map<String, String> kept) {
+        return new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+            String lost = lostPod(o, kept);
+            if (lost != null) {
+                return lost;
+            }
+            Set<String> down = o.unavailable(nodes);
+            return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
+        });
     }
 
     /** A violation when a node of {@code kept} no longer runs its pod. */
