@@ -5,10 +5,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Rollout controls beyond Kubernetes, kept as DaemonSet annotations so that kubectl and every Kubernetes client
- * read and write the object unchanged: {@code everynode.dev/rollout-paused: "true"} stops rolling replacement,
- * {@code everynode.dev/rollout-partition: "3"} or {@code "25%"} keeps that many nodes on the old revision
- * (OpenKruise semantics), {@code everynode.dev/progress-deadline-seconds: "600"} bounds a rollout without
- * progress (condition Progressing=False, reason ProgressDeadlineExceeded).
+ * read and write the object unchanged: {@code everynode.dev/rollout-paused: "true"} stops rolling replacement
+ * (Progressing=Unknown, RolloutPaused), {@code everynode.dev/rollout-partition: "3"} or {@code "25%"} keeps that
+ * many nodes on the old revision (OpenKruise semantics; once the others are updated, Progressing=True,
+ * RolloutPartitioned), {@code everynode.dev/progress-deadline-seconds: "600"} bounds a rollout without progress
+ * (condition Progressing=False, reason ProgressDeadlineExceeded; never while paused or held at the partition).
+ * Nodes that need a pod get the current revision, paused or partitioned, as in OpenKruise: see docs/rollouts.md.
  */
 public final class RolloutAnnotations {
 

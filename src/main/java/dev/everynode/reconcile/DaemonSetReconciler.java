@@ -276,36 +276,42 @@ class DaemonSetReconciler {
         } else {
             next.remove("numberUnavailable");
         }
-        Duration recheck = progressing(ds, old, next, s);
+        Progressing progress = progressing(ds, old, next, s);
         // Compare as stored: a long written here and the same number read back as an int are one value.
         if (Json.MAPPER.readTree(Json.write(next)).equals(old)) {
-            return recheck;
+            return progress.recheck();
         }
         ObjectNode body = ds.body().deepCopy();
         body.set("status", next);
-        store.update(ds, ds.generation(), ds.deletionTimestamp(), body);
-        return recheck;
+        if (store.update(ds, ds.generation(), ds.deletionTimestamp(), body).isPresent()) {
+            // A transition is recorded with the state it leads to; a write lost to a concurrent update is not,
+            // and the next pass, which sees the old state again, records it then: once in all.
+            recorder.recordRolloutState(ds, progress.transitions());
+            return progress.recheck();
+        }
+        // Lost to a concurrent write of the DaemonSet: the status this pass computed must still land.
+        return Duration.ZERO;
     }
 
-    /** Maintains the Progressing condition (RollingUpdate only); returns when to check the deadline again. */
-    private Duration progressing(StoredObject ds, ObjectNode old, ObjectNode next, Model.Status counters) {
+    /** When to check the progress deadline again (null = no need), and the rollout's state transitions. */
+    private record Progressing(Duration recheck, List<Model.Event> transitions) {}
+
+    /** Maintains the Progressing condition (RollingUpdate only). */
+    private Progressing progressing(StoredObject ds, ObjectNode old, ObjectNode next, Model.Status counters) {
         if (!"RollingUpdate".equals(ds.body().path("spec").path("updateStrategy").path("type").asString(""))) {
             StatusConditions.remove(next, "Progressing");
-            return null;
+            return new Progressing(null, List.of());
         }
         Long seconds = RolloutAnnotations.progressDeadlineSeconds(ds.body());
         Duration deadline = Duration.ofSeconds(seconds == null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : seconds);
-        Model.Status before = old.has("desiredNumberScheduled") ? new Model.Status(
-                old.path("desiredNumberScheduled").asInt(), old.path("currentNumberScheduled").asInt(),
-                old.path("numberMisscheduled").asInt(), old.path("numberReady").asInt(),
-                old.path("numberAvailable").asInt(), old.path("numberUnavailable").asInt(),
-                old.path("updatedNumberScheduled").asInt(), 0) : null;
         boolean newGeneration = old.path("observedGeneration").asLong(0) < ds.generation();
         Instant now = clock.instant();
-        Progress.Condition condition = Progress.next(ds.name(), StatusConditions.progressing(old), before, counters,
-                newGeneration, RolloutAnnotations.paused(ds.body()), deadline, now);
-        StatusConditions.putProgressing(next, condition);
-        return Progress.recheckAfter(condition, deadline, now);
+        Model.Strategy strategy = SnapshotReader.strategy(ds.body());
+        Progress.Step step = Progress.next(new Progress.Input(ds.name(), StatusConditions.progressing(old),
+                StatusConditions.counters(old), counters, newGeneration, strategy.paused(), strategy.partition(),
+                deadline, now));
+        StatusConditions.putProgressing(next, step.condition());
+        return new Progressing(Progress.recheckAfter(step.condition(), deadline, now), step.events());
     }
 
     /**

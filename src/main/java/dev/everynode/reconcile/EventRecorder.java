@@ -2,6 +2,7 @@ package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.reconcile.plan.Model;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -34,10 +35,25 @@ class EventRecorder {
     }
 
     void record(StoredObject ds, List<Event> events) {
+        record(ds, events, spamFilter);
+    }
+
+    /**
+     * Records the rollout's state transitions (paused, resumed, held at the partition, ...). They have their own
+     * spam filter: a fleet-wide rollout's thousands of pod events must not crowd out the few that say where the
+     * rollout stands.
+     */
+    void recordRolloutState(StoredObject ds, List<Model.Event> events) {
+        if (!events.isEmpty()) {
+            record(ds, events.stream().map(e -> new Event(e.type(), e.reason(), e.message())).toList(), stateFilter);
+        }
+    }
+
+    private void record(StoredObject ds, List<Event> events, SpamFilter filter) {
         Instant now = clock.instant();
         List<Event> allowed = new ArrayList<>();
         for (Event e : events) {
-            if (spamFilter.allow(ds.uid(), now)) {
+            if (filter.allow(ds.uid(), now)) {
                 allowed.add(e);
             }
         }
@@ -98,6 +114,7 @@ class EventRecorder {
     }
 
     private final SpamFilter spamFilter = new SpamFilter();
+    private final SpamFilter stateFilter = new SpamFilter();
 
     private static ObjectNode body(StoredObject ds, String name, Event e, Instant now) {
         ObjectNode event = Json.object();

@@ -9,8 +9,9 @@ import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RolloutStatus;
-import dev.everynode.reconcile.plan.Eligibility;
 import dev.everynode.reconcile.plan.Model;
+import dev.everynode.reconcile.plan.Progress;
+import dev.everynode.reconcile.plan.RolloutNodes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -20,7 +21,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,7 +35,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Rollout status and rollback for people and agents without kubectl: what {@code kubectl rollout status} would
- * print, plus pods per revision and which nodes are pending, updating or unavailable; and
+ * print, the reason of the Progressing condition (RolloutPaused and RolloutPartitioned among them), pods per
+ * revision and which nodes are pending, updating, held or unavailable; and
  * {@code kubectl rollout undo} as one POST, with kubectl's messages.
  */
 @RestController
@@ -58,8 +59,11 @@ class RolloutController {
     }
 
     @GetMapping(BASE + "/rollout")
-    @Operation(summary = "Rollout status", description = "{done, message, revisions, nodes}: message is exactly what "
-            + "`kubectl rollout status` prints.")
+    @Operation(summary = "Rollout status", description = "{done, message, reason, revisions, nodes}: message is "
+            + "exactly what `kubectl rollout status` prints; reason is the Progressing condition's "
+            + "(RolloutProgressing, RolloutComplete, RolloutPaused, RolloutPartitioned, ProgressDeadlineExceeded); "
+            + "nodes are pending, updating, held (kept on an older revision by the partition or the pause) or "
+            + "unavailable.")
     ResponseEntity<byte[]> rollout(@PathVariable String namespace, @PathVariable String name,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
         StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
@@ -68,6 +72,10 @@ class RolloutController {
         List<StoredObject> revisions = store.listByOwner("ControllerRevision", ds.uid());
         out.set("revisions", revisions(revisions, pods));
         out.set("nodes", nodes(ds, pods));
+        Progress.Condition progressing = StatusConditions.progressing(ds.body().path("status"));
+        if (progressing != null) {
+            out.put("reason", progressing.reason());
+        }
         JsonNode conditions = ds.body().path("status").get("conditions");
         if (conditions != null) {
             out.set("conditions", conditions.deepCopy());
@@ -145,44 +153,24 @@ class RolloutController {
         return out;
     }
 
-    /** Per node: pending (should run, no pod), updating (old revision or in transition), unavailable. */
+    /** Per node: pending, updating, held (by the partition or the pause), unavailable; see {@link RolloutNodes}. */
     private ObjectNode nodes(StoredObject ds, List<StoredObject> pods) {
-        Map<String, List<Model.PodView>> byNode = new TreeMap<>();
-        for (StoredObject p : pods) {
-            Model.PodView view = SnapshotReader.pod(p);
-            byNode.computeIfAbsent(view.nodeName(), n -> new ArrayList<>()).add(view);
-        }
-        String hash = RolloutRevision.currentHash(store, ds);
-        int minReady = ds.body().path("spec").path("minReadySeconds").asInt(0);
-        Model.Placement placement = SnapshotReader.placement(ds.body().path("spec").path("template").path("spec"));
-        ArrayNode pending = Json.MAPPER.createArrayNode();
-        ArrayNode updating = Json.MAPPER.createArrayNode();
-        ArrayNode unavailable = Json.MAPPER.createArrayNode();
-        for (StoredObject n : store.list("Node", null)) {
-            Model.NodeView node = SnapshotReader.node(n);
-            if (!Eligibility.shouldRun(placement, node).shouldRun()) {
-                continue;
-            }
-            List<Model.PodView> onNode = byNode.getOrDefault(node.name(), List.of());
-            List<Model.PodView> live = onNode.stream().filter(p -> !p.terminating()).toList();
-            if (live.isEmpty()) {
-                (onNode.isEmpty() ? pending : updating).add(node.name());
-                unavailable.add(node.name());
-                continue;
-            }
-            if (live.size() > 1 || live.stream().anyMatch(p -> !java.util.Objects.equals(p.revisionHash(), hash))) {
-                updating.add(node.name());
-            }
-            boolean available = live.stream().anyMatch(p -> p.ready() && (minReady == 0 || p.readySince() == null
-                    || p.readySince().plusSeconds(minReady).isBefore(clock.instant())));
-            if (!available) {
-                unavailable.add(node.name());
-            }
-        }
+        Model.DaemonSetView view = SnapshotReader.daemonSet(ds, RolloutRevision.currentHash(store, ds));
+        List<Model.NodeView> nodes = store.list("Node", null).stream().map(SnapshotReader::node).toList();
+        List<Model.PodView> podViews = pods.stream().map(SnapshotReader::pod).toList();
+        RolloutNodes.Nodes states = RolloutNodes.of(new Model.Snapshot(view, nodes, podViews, Map.of()),
+                clock.instant());
         ObjectNode out = Json.object();
-        out.set("pending", pending);
-        out.set("updating", updating);
-        out.set("unavailable", unavailable);
+        out.set("pending", names(states.pending()));
+        out.set("updating", names(states.updating()));
+        out.set("held", names(states.held()));
+        out.set("unavailable", names(states.unavailable()));
+        return out;
+    }
+
+    private static ArrayNode names(List<String> names) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        names.forEach(out::add);
         return out;
     }
 }

@@ -1,6 +1,7 @@
 package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.Json;
+import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Progress;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -11,7 +12,8 @@ final class StatusConditions {
 
     private StatusConditions() {}
 
-    static Progress.Condition progressing(ObjectNode status) {
+    /** The stored Progressing condition, or null (also when there is no status at all). */
+    static Progress.Condition progressing(JsonNode status) {
         for (JsonNode c : status.path("conditions")) {
             if ("Progressing".equals(c.path("type").asString(""))) {
                 String transition = c.path("lastTransitionTime").asString(null);
@@ -21,6 +23,20 @@ final class StatusConditions {
             }
         }
         return null;
+    }
+
+    /**
+     * The counters as stored, for comparing a pass with the one before; null when never written. The extras the
+     * stored status does not have are 0.
+     */
+    static Model.Status counters(JsonNode status) {
+        if (!status.has("desiredNumberScheduled")) {
+            return null;
+        }
+        return new Model.Status(status.path("desiredNumberScheduled").asInt(),
+                status.path("currentNumberScheduled").asInt(), status.path("numberMisscheduled").asInt(),
+                status.path("numberReady").asInt(), status.path("numberAvailable").asInt(),
+                status.path("numberUnavailable").asInt(), status.path("updatedNumberScheduled").asInt(), 0, 0);
     }
 
     static void putProgressing(ObjectNode status, Progress.Condition condition) {

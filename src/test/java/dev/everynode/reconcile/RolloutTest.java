@@ -44,6 +44,9 @@ class RolloutTest extends IntegrationTest {
     private static final String V2 = "fluent/fluentd:v2";
     private static final String V3 = "fluent/fluentd:v3";
     private static final String V4 = "fluent/fluentd:v4";
+    private static final String PAUSED = "everynode.dev/rollout-paused";
+    private static final String PARTITION = "everynode.dev/rollout-partition";
+    private static final String DEADLINE = "everynode.dev/progress-deadline-seconds";
 
     private TestAgent agent;
     private final Set<String> nodes = new TreeSet<>(List.of("node-1", "node-2", "node-3", "node-4", "node-5"));
@@ -346,22 +349,8 @@ class RolloutTest extends IntegrationTest {
     void partitionKeepsNodesOnTheOldRevisionUntilRemoved() throws InterruptedException {
         create(strategy(1, 0), Map.of("everynode.dev/rollout-partition", "2"));
         String v1Hash = rolledOut();
-        Map<String, String> kept = new TreeMap<>();
-        for (String n : List.of("node-1", "node-2")) {
-            kept.put(n, nameOf(livePodsOn(n).get(0)));
-        }
-        AtomicInteger partitioned = new AtomicInteger(1);
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
-            if (partitioned.get() == 1) {
-                for (Map.Entry<String, String> e : kept.entrySet()) {
-                    if (o.live(e.getKey()).stream().noneMatch(p -> p.name().equals(e.getValue()))) {
-                        return "partitioned node " + e.getKey() + " lost its pod";
-                    }
-                }
-            }
-            Set<String> down = o.unavailable(nodes);
-            return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
-        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
+        Map<String, String> kept = podNames(List.of("node-1", "node-2"));
+        try (PodMonitor monitor = partitionMonitor(kept)) {
             setImage(V2);
             String v2Hash = awaitPartitionedRollout(v1Hash, 3);
             // Kruise walks node names backwards: the last three by name are updated.
@@ -377,11 +366,12 @@ class RolloutTest extends IntegrationTest {
             assertThat(status.path("numberAvailable").asInt()).isEqualTo(5);
             JsonNode rollout = rollout();
             assertThat(rollout.path("done").asBoolean()).isFalse();
-            assertThat(strings(rollout.path("nodes").path("updating"))).containsExactlyInAnyOrder("node-1", "node-2");
+            assertThat(strings(rollout.path("nodes").path("held"))).containsExactlyInAnyOrder("node-1", "node-2");
+            assertThat(strings(rollout.path("nodes").path("updating"))).isEmpty();
             assertThat(livePodsOn("node-1").get(0).path("metadata").path("name").asString()).isEqualTo(kept.get("node-1"));
             assertThat(livePodsOn("node-2").get(0).path("metadata").path("name").asString()).isEqualTo(kept.get("node-2"));
 
-            partitioned.set(0);
+            kept.clear();
             mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-partition\":null}}}");
             driveUntilRolledOut(Outcome.READY);
             assertThat(allPods()).hasSize(5).allSatisfy(p -> assertThat(hashOf(p)).isEqualTo(v2Hash));
@@ -526,7 +516,223 @@ class RolloutTest extends IntegrationTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // 11. Issue 21 item 5: partition and pause are states of their own, not failures
+
+    @Test
+    void item5_heldAtPartitionIsNotProgressDeadlineExceeded() throws InterruptedException {
+        create(strategy(1, 0), Map.of(PARTITION, "2", DEADLINE, "3"));
+        String v1Hash = rolledOut();
+        Map<String, String> kept = podNames(List.of("node-1", "node-2"));
+        try (PodMonitor monitor = partitionMonitor(kept)) {
+            setImage(V2);
+            awaitPartitionedRollout(v1Hash, 3);
+            Await.until("Progressing RolloutPartitioned", WAIT, () -> "RolloutPartitioned".equals(reason()));
+            // Longer than the deadline: held at the partition, nothing is expected to move.
+            long since = System.nanoTime();
+            while (System.nanoTime() - since < 4_000_000_000L) {
+                agent.step(nodes, Outcome.READY);
+                assertThat(reason()).as("held at the partition past the deadline").isEqualTo("RolloutPartitioned");
+                Thread.sleep(100);
+            }
+            JsonNode condition = progressing();
+            assertThat(condition.path("status").asString()).isEqualTo("True");
+            assertThat(condition.path("message").asString()).isEqualTo("daemon set \"fluentd\" is held at its "
+                    + "partition: 3 of 5 nodes updated, 5 available; 2 held at partition");
+            JsonNode rollout = rollout();
+            assertThat(rollout.path("done").asBoolean()).as("kubectl rollout status knows no partition").isFalse();
+            assertThat(rollout.path("message").asString()).isEqualTo("Waiting for daemon set \"fluentd\" rollout to "
+                    + "finish: 3 out of 5 new pods have been updated...\n");
+            assertThat(rollout.path("reason").asString()).isEqualTo("RolloutPartitioned");
+            assertThat(strings(rollout.path("nodes").path("held"))).containsExactly("node-1", "node-2");
+            assertThat(strings(rollout.path("nodes").path("updating"))).isEmpty();
+            assertThat(strings(rollout.path("nodes").path("unavailable"))).isEmpty();
+            assertThat(events("RolloutPartitioned")).singleElement().satisfies(e -> {
+                assertThat(e.path("message").asString()).isEqualTo("Rollout held at partition: 3 of 5 nodes "
+                        + "updated, 5 available; 2 held at partition");
+                assertThat(e.path("count").asInt()).as("recorded once, not every pass").isEqualTo(1);
+                assertThat(e.path("involvedObject").path("uid").asString())
+                        .isEqualTo(ds().path("metadata").path("uid").asString());
+            });
+            assertThat(events("ProgressDeadlineExceeded")).isEmpty();
+            assertThat(monitor.violations()).isEmpty();
+        }
+    }
+
+    @Test
+    void item5_partitionLoweredAndReleasedRecordEventsOnce() {
+        create(strategy(1, 0), Map.of(PARTITION, "2"));
+        String v1Hash = rolledOut();
+        Map<String, String> kept = podNames(List.of("node-1"));
+        try (PodMonitor monitor = partitionMonitor(kept)) {
+            setImage(V2);
+            awaitPartitionedRollout(v1Hash, 3);
+            Await.until("held at 2", WAIT, () -> "RolloutPartitioned".equals(reason()));
+
+            mergePatch("{\"metadata\":{\"annotations\":{\"" + PARTITION + "\":\"1\"}}}");
+            String v2Hash = awaitPartitionedRollout(v1Hash, 4);
+            Await.until("held at 1", WAIT, () -> "RolloutPartitioned".equals(reason())
+                    && progressing().path("message").asString().contains("4 of 5 nodes updated"));
+            assertThat(hashOf(livePodsOn("node-2").get(0))).isEqualTo(v2Hash);
+            assertThat(strings(rollout().path("nodes").path("held"))).containsExactly("node-1");
+            assertThat(events("PartitionChanged")).singleElement().satisfies(e -> assertThat(e.path("message")
+                    .asString()).isEqualTo("Partition lowered to hold 1 of 5 nodes: rolling out to 4"));
+            assertThat(events("RolloutPartitioned")).extracting(e -> e.path("message").asString())
+                    .containsExactlyInAnyOrder(
+                            "Rollout held at partition: 3 of 5 nodes updated, 5 available; 2 held at partition",
+                            "Rollout held at partition: 4 of 5 nodes updated, 5 available; 1 held at partition");
+
+            kept.clear();
+            mergePatch("{\"metadata\":{\"annotations\":{\"" + PARTITION + "\":null}}}");
+            driveUntilRolledOut(Outcome.READY);
+            Await.until("RolloutComplete", WAIT, () -> "RolloutComplete".equals(reason()));
+            assertThat(events("PartitionReleased")).singleElement().satisfies(e -> assertThat(e.path("message")
+                    .asString()).isEqualTo("Partition released: rolling out to all 5 nodes"));
+            assertThat(events("PartitionChanged")).hasSize(1);
+            assertThat(events("RolloutPartitioned")).hasSize(2).allSatisfy(e -> assertThat(e.path("count").asInt())
+                    .isEqualTo(1));
+            assertThat(allPods()).hasSize(5).allSatisfy(p -> assertThat(hashOf(p)).isEqualTo(v2Hash));
+            assertThat(monitor.violations()).isEmpty();
+        }
+    }
+
+    @Test
+    void item5_pauseAndResumeRecordEvents() throws InterruptedException {
+        create(strategy(1, 0), Map.of(DEADLINE, "3"));
+        rolledOut();
+        Map<String, String> before = podNames(nodes);
+        mergePatch("{\"metadata\":{\"annotations\":{\"" + PAUSED + "\":\"true\"}}}");
+        Await.until("paused", WAIT, () -> "RolloutPaused".equals(reason()));
+        setImage(V2);
+        Await.until("paused, new generation observed", WAIT, () -> generationObserved()
+                && "RolloutPaused".equals(reason()));
+        // Longer than the deadline: paused, nothing is expected to move.
+        long since = System.nanoTime();
+        while (System.nanoTime() - since < 4_000_000_000L) {
+            agent.step(nodes, Outcome.READY);
+            assertThat(reason()).isEqualTo("RolloutPaused");
+            assertThat(podNames(nodes)).as("nothing is replaced while paused").isEqualTo(before);
+            Thread.sleep(100);
+        }
+        assertThat(progressing().path("status").asString()).isEqualTo("Unknown");
+        JsonNode rollout = rollout();
+        assertThat(rollout.path("reason").asString()).isEqualTo("RolloutPaused");
+        assertThat(strings(rollout.path("nodes").path("held"))).isEqualTo(nodes);
+        assertThat(strings(rollout.path("nodes").path("updating"))).isEmpty();
+        assertThat(events("RolloutPaused")).singleElement().satisfies(e -> {
+            assertThat(e.path("message").asString()).isEqualTo("Rollout paused: 5 of 5 nodes updated, 5 available");
+            assertThat(e.path("count").asInt()).isEqualTo(1);
+        });
+        assertThat(events("RolloutResumed")).isEmpty();
+
+        Set<String> reasons = new TreeSet<>();
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+            Set<String> down = o.unavailable(nodes);
+            return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
+        })) {
+            mergePatch("{\"metadata\":{\"annotations\":{\"" + PAUSED + "\":null}}}");
+            // The deadline counts from the resume, not from the pause: the rollout moves, so it never fires.
+            Await.until("rolled out after the resume", WAIT, () -> {
+                agent.step(nodes, Outcome.READY);
+                reasons.add(reason());
+                return rollout().path("done").asBoolean() && allPods().size() == 5;
+            });
+            assertThat(monitor.violations()).isEmpty();
+        }
+        Await.until("RolloutComplete", WAIT, () -> "RolloutComplete".equals(reason()));
+        assertThat(reasons).doesNotContain("ProgressDeadlineExceeded");
+        assertThat(events("ProgressDeadlineExceeded")).isEmpty();
+        assertThat(events("RolloutResumed")).singleElement().satisfies(e -> assertThat(e.path("message").asString())
+                .isEqualTo("Rollout resumed: 0 of 5 nodes updated, 5 available"));
+        assertThat(events("RolloutPaused")).hasSize(1);
+    }
+
+    @Test
+    void item5_nodeAddedDuringPauseGetsTheCurrentRevisionAndIsNotHeld() {
+        create(strategy(1, 0), null);
+        String v1Hash = rolledOut();
+        Map<String, String> before = podNames(nodes);
+        mergePatch("{\"metadata\":{\"annotations\":{\"" + PAUSED + "\":\"true\"}}}");
+        Await.until("paused", WAIT, () -> "RolloutPaused".equals(reason()));
+        setImage(V2);
+        Await.until("paused, new generation observed", WAIT, () -> generationObserved()
+                && "RolloutPaused".equals(reason()));
+        String v2Hash = currentHash();
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> lostPod(o, before))) {
+            assertThat(api.post("/api/v1/nodes", Fixtures.node("node-6")).status()).isEqualTo(201);
+            nodes.add("node-6");
+            Await.until("node-6 runs an available pod", WAIT, () -> {
+                agent.step(nodes, Outcome.READY);
+                return ds().path("status").path("numberAvailable").asInt() == 6;
+            });
+            // OpenKruise's choice: a node that needs a pod gets the current revision, paused or not.
+            assertThat(livePodsOn("node-6")).singleElement().satisfies(p -> assertThat(hashOf(p)).isEqualTo(v2Hash));
+            Await.until("the paused message counts node-6", WAIT, () -> progressing().path("message").asString()
+                    .equals("daemon set \"fluentd\" rollout is paused: 1 of 6 nodes updated, 6 available"));
+            JsonNode rollout = rollout();
+            assertThat(rollout.path("reason").asString()).isEqualTo("RolloutPaused");
+            assertThat(strings(rollout.path("nodes").path("held")))
+                    .containsExactly("node-1", "node-2", "node-3", "node-4", "node-5");
+            assertThat(strings(rollout.path("nodes").path("updating"))).isEmpty();
+            assertThat(strings(rollout.path("nodes").path("pending"))).isEmpty();
+            assertThat(livePods()).filteredOn(p -> v1Hash.equals(hashOf(p))).hasSize(5);
+            assertThat(events("RolloutPaused")).as("a new node is no new pause").hasSize(1);
+            assertThat(monitor.violations()).isEmpty();
+        }
+        mergePatch("{\"metadata\":{\"annotations\":{\"" + PAUSED + "\":null}}}");
+        driveUntilRolledOut(Outcome.READY);
+        assertThat(allPods()).hasSize(6).allSatisfy(p -> assertThat(hashOf(p)).isEqualTo(v2Hash));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // helpers
+
+    /** The live pod of each of {@code names}, by node (a map the monitor's thread may read while it changes). */
+    private Map<String, String> podNames(java.util.Collection<String> names) {
+        Map<String, String> out = new java.util.concurrent.ConcurrentSkipListMap<>();
+        for (String n : names) {
+            livePodsOn(n).forEach(p -> out.put(n, nameOf(p)));
+        }
+        return out;
+    }
+
+    /** Checks that the nodes in {@code kept} keep their pods and that at most one node is down (maxUnavailable=1). */
+    private PodMonitor partitionMonitor(Map<String, String> kept) {
+        return new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+            String lost = lostPod(o, kept);
+            if (lost != null) {
+                return lost;
+            }
+            Set<String> down = o.unavailable(nodes);
+            return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
+        }).followStatus("kube-system", "fluentd", STATUS_LAG);
+    }
+
+    /** A violation when a node of {@code kept} no longer runs its pod. */
+    private static String lostPod(PodMonitor.Observation o, Map<String, String> kept) {
+        for (Map.Entry<String, String> e : kept.entrySet()) {
+            if (o.live(e.getKey()).stream().noneMatch(p -> p.name().equals(e.getValue()))) {
+                return "node " + e.getKey() + " lost its pod " + e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private boolean generationObserved() {
+        JsonNode ds = ds();
+        return ds.path("status").path("observedGeneration").asLong() == ds.path("metadata").path("generation").asLong();
+    }
+
+    private String reason() {
+        return progressing().path("reason").asString("");
+    }
+
+    /** The events recorded on the DaemonSet with {@code reason}, as {@code kubectl describe ds} finds them. */
+    private List<JsonNode> events(String reason) {
+        List<JsonNode> out = new ArrayList<>();
+        api.get("/api/v1/namespaces/kube-system/events?fieldSelector=involvedObject.kind%3DDaemonSet,"
+                + "involvedObject.name%3Dfluentd,reason%3D" + reason).json().path("items").forEach(out::add);
+        return out;
+    }
 
     private static ObjectNode strategy(int maxUnavailable, int maxSurge) {
         return Json.parseObject("""

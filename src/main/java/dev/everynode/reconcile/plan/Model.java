@@ -103,10 +103,14 @@ public final class Model {
     /** A Kubernetes event the executor records on the DaemonSet: type Normal/Warning, reason, message. */
     public record Event(String type, String reason, String message) {}
 
-    /** DaemonSet status counters (semantics §4) plus extras that explain stalls. */
+    /**
+     * DaemonSet status counters (semantics §4) plus extras that explain stalls and partitions, which are not
+     * written to the stored status: {@code unavailableOnNotReadyNodes}, and {@code updatedNumberAvailable}, the
+     * nodes whose updated pod is available (Kruise's {@code updatedAvailableReplicas} of a CloneSet).
+     */
     public record Status(int desiredNumberScheduled, int currentNumberScheduled, int numberMisscheduled,
                          int numberReady, int numberAvailable, int numberUnavailable, int updatedNumberScheduled,
-                         int unavailableOnNotReadyNodes) {}
+                         int unavailableOnNotReadyNodes, int updatedNumberAvailable) {}
 
     /**
      * The planner's result. {@code statusValid}: false when the pass must not raise observedGeneration (only

@@ -44,7 +44,7 @@ public final class Planner {
             throw new IllegalArgumentException("burstLimit must be positive: " + burstLimit);
         }
         DaemonSetView ds = snapshot.daemonSet();
-        List<NodeView> nodes = snapshot.nodes().stream().sorted(Comparator.comparing(NodeView::name)).toList();
+        List<NodeView> nodes = byName(snapshot.nodes());
         Map<String, Eligibility.Result> eligibility = eligibility(ds, nodes);
         Map<String, List<PodView>> podsByNode = podsByNode(nodes, snapshot.pods());
         Status status = StatusCounter.count(ds, nodes, eligibility, podsByNode, now);
@@ -69,6 +69,9 @@ public final class Planner {
             NodeDiff.diff(ds, node.name(), eligibility.get(node.name()), podsByNode.get(node.name()), surge,
                     backoff, now, draft);
         }
+        // Paused or held at the partition, nodes that need a pod (new nodes, failed pods) still get one of the
+        // current revision, as Kruise's manage() creates them: the template is what the user asked for, and a pod
+        // where none runs disrupts nothing; only replacing running pods waits.
         if (UpdateBudget.isRolling(ds.strategy()) && !ds.strategy().paused()) {
             RollingUpdate.plan(ds, nodes, eligibility, podsByNode, now, draft);
         }
@@ -83,7 +86,7 @@ public final class Planner {
      */
     public static Status statusAfter(Snapshot snapshot, Written written, Instant now) {
         DaemonSetView ds = snapshot.daemonSet();
-        List<NodeView> nodes = snapshot.nodes().stream().sorted(Comparator.comparing(NodeView::name)).toList();
+        List<NodeView> nodes = byName(snapshot.nodes());
         List<PodView> pods = new ArrayList<>(snapshot.pods().size() + written.created().size());
         for (PodView pod : snapshot.pods()) {
             if (written.removed().contains(pod.name())) {
@@ -98,14 +101,6 @@ public final class Planner {
     private static PodView terminating(PodView pod) {
         return new PodView(pod.name(), pod.nodeName(), pod.revisionHash(), pod.templateGeneration(), pod.phase(),
                 pod.ready(), pod.readySince(), pod.created(), true);
-    }
-
-    private static Map<String, Eligibility.Result> eligibility(DaemonSetView ds, List<NodeView> nodes) {
-        Map<String, Eligibility.Result> eligibility = new LinkedHashMap<>();
-        List<Model.Toleration> tolerations = Tolerations.withDefaults(ds.placement().tolerations(),
-                ds.placement().hostNetwork());
-        nodes.forEach(node -> eligibility.put(node.name(), Eligibility.shouldRun(ds.placement(), tolerations, node)));
-        return eligibility;
     }
 
     private static Plan finish(Draft draft, Status status, FailureBackoff backoff, Instant now, int burstLimit) {
@@ -132,11 +127,24 @@ public final class Planner {
                 List.copyOf(events));
     }
 
+    static List<NodeView> byName(List<NodeView> nodes) {
+        return nodes.stream().sorted(Comparator.comparing(NodeView::name)).toList();
+    }
+
+    /** {@code NodeShouldRunDaemonPod} for every node, in the order given. */
+    static Map<String, Eligibility.Result> eligibility(DaemonSetView ds, List<NodeView> nodes) {
+        Map<String, Eligibility.Result> eligibility = new LinkedHashMap<>();
+        List<Model.Toleration> tolerations = Tolerations.withDefaults(ds.placement().tolerations(),
+                ds.placement().hostNetwork());
+        nodes.forEach(node -> eligibility.put(node.name(), Eligibility.shouldRun(ds.placement(), tolerations, node)));
+        return eligibility;
+    }
+
     /**
      * Every existing node's pods, oldest first. Terminal pods that are already terminating are left out: the
      * controller has nothing more to do with them, so their node is free for a replacement at once.
      */
-    private static Map<String, List<PodView>> podsByNode(List<NodeView> nodes, List<PodView> pods) {
+    static Map<String, List<PodView>> podsByNode(List<NodeView> nodes, List<PodView> pods) {
         Map<String, List<PodView>> byNode = new HashMap<>();
         nodes.forEach(node -> byNode.put(node.name(), new ArrayList<>()));
         for (PodView pod : pods) {

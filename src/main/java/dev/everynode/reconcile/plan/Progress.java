@@ -1,79 +1,190 @@
 package dev.everynode.reconcile.plan;
 
+import dev.everynode.reconcile.plan.Model.Event;
+import dev.everynode.reconcile.plan.Model.IntOrPercent;
+import dev.everynode.reconcile.plan.Model.Status;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code Progressing} condition Kubernetes gives Deployments and not DaemonSets (kubernetes#106054), with the
- * same meaning: True while a rollout moves (lastUpdateTime = the last time it moved), True with reason
- * RolloutComplete when done, Unknown with RolloutPaused while paused, and False with ProgressDeadlineExceeded
- * when nothing moved for the deadline. The message says why a stuck rollout is stuck.
+ * same meaning, and the events that mark its transitions. One state per pass, the first that applies:
+ * <ul>
+ *   <li>paused: Unknown, RolloutPaused (a paused Deployment is Unknown, DeploymentPaused, even when complete);
+ *   <li>complete: True, RolloutComplete;
+ *   <li>held at the partition (every node the partition lets go is updated and available, the rest held):
+ *       True, RolloutPartitioned, as OpenKruise's CloneSet says True, ProgressPartitionAvailable: the rollout
+ *       has done what it was asked and waits for the user, not for a pod;
+ *   <li>no progress for the deadline: False, ProgressDeadlineExceeded, with a message that says why;
+ *   <li>otherwise True, RolloutProgressing.
+ * </ul>
+ * {@code lastUpdateTime} is the last time the rollout moved, or the time it entered its state: the deadline
+ * clock runs only while the rollout is expected to move, so it starts again on resuming, on leaving the
+ * partition and on leaving completion (as Kubernetes does after a resume, and Kruise after a pause or partition).
  */
 public final class Progress {
+
+    public static final String PAUSED = "RolloutPaused";
+    public static final String COMPLETE = "RolloutComplete";
+    public static final String PARTITIONED = "RolloutPartitioned";
+    public static final String DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
+    public static final String PROGRESSING = "RolloutProgressing";
+    public static final String RESUMED = "RolloutResumed";
+    public static final String PARTITION_CHANGED = "PartitionChanged";
+    public static final String PARTITION_RELEASED = "PartitionReleased";
 
     /** A DaemonSet condition as stored; {@code lastUpdateTime} is the time of the last progress. */
     public record Condition(String status, String reason, String message, Instant lastTransitionTime,
                             Instant lastUpdateTime) {}
 
+    /**
+     * What one pass knows.
+     *
+     * @param previous      the stored condition, or null
+     * @param before        the status counters before this pass (null when never written)
+     * @param after         the counters this pass computed
+     * @param newGeneration the pass observes a generation the status had not observed yet
+     * @param partition     the partition as written (null = none)
+     */
+    public record Input(String name, Condition previous, Status before, Status after, boolean newGeneration,
+                        boolean paused, IntOrPercent partition, Duration deadline, Instant now) {}
+
+    /** The condition to store, and the events of its transition (none when the state stays the same). */
+    public record Step(Condition condition, List<Event> events) {}
+
     private Progress() {}
 
-    /**
-     * @param previous     the stored condition, or null
-     * @param before       the status counters before this pass (null when never written)
-     * @param after        the counters this pass computed
-     * @param newGeneration the pass observes a generation the status had not observed yet
-     */
-    public static Condition next(String name, Condition previous, Model.Status before, Model.Status after,
-                                 boolean newGeneration, boolean paused, Duration deadline, Instant now) {
-        boolean complete = after.updatedNumberScheduled() >= after.desiredNumberScheduled()
-                && after.numberAvailable() >= after.desiredNumberScheduled();
-        boolean moved = newGeneration || before == null
-                || after.updatedNumberScheduled() > before.updatedNumberScheduled()
-                || after.numberAvailable() > before.numberAvailable();
-        String status;
-        String reason;
-        String message;
-        Instant lastUpdate = previous == null || moved ? now : previous.lastUpdateTime();
-        if (complete) {
-            status = "True";
-            reason = "RolloutComplete";
-            message = "daemon set \"" + name + "\" has successfully progressed.";
-        } else if (paused) {
-            status = "Unknown";
-            reason = "RolloutPaused";
-            message = "daemon set \"" + name + "\" rollout is paused: " + counts(after);
-            boolean wasPaused = previous != null && "RolloutPaused".equals(previous.reason());
-            lastUpdate = wasPaused && !moved ? previous.lastUpdateTime() : now;
-        } else if (!moved && previous != null && !now.isBefore(previous.lastUpdateTime().plus(deadline))) {
-            status = "False";
-            reason = "ProgressDeadlineExceeded";
-            message = "daemon set \"" + name + "\" has not progressed for " + deadline.toSeconds() + "s: "
-                    + counts(after) + stuck(after);
-        } else {
-            status = "True";
-            reason = "RolloutProgressing";
-            message = "daemon set \"" + name + "\" is progressing: " + counts(after);
-        }
+    public static Step next(Input in) {
+        Status s = in.after();
+        Condition previous = in.previous();
+        int kept = keptByPartition(in.partition(), s.desiredNumberScheduled());
+        String reason = reason(in, kept);
+        boolean moved = moved(in);
+        boolean entered = previous == null || !previous.reason().equals(reason);
+        // Entering ProgressDeadlineExceeded keeps the time of the last progress: the message counts from there.
+        Instant lastUpdate = moved || (entered && !DEADLINE_EXCEEDED.equals(reason)) ? in.now()
+                : previous.lastUpdateTime();
+        String status = switch (reason) {
+            case PAUSED -> "Unknown";
+            case DEADLINE_EXCEEDED -> "False";
+            default -> "True";
+        };
+        String prefix = "daemon set \"" + in.name() + "\" ";
+        String message = switch (reason) {
+            case PAUSED -> prefix + "rollout is paused: " + counts(s);
+            case COMPLETE -> prefix + "has successfully progressed.";
+            case PARTITIONED -> prefix + "is held at its partition: " + counts(s) + "; " + held(s);
+            case DEADLINE_EXCEEDED -> prefix + "has not progressed for " + in.deadline().toSeconds() + "s: "
+                    + counts(s) + stuck(s);
+            default -> prefix + "is progressing: " + counts(s);
+        };
         Instant transition = previous != null && previous.status().equals(status)
-                ? previous.lastTransitionTime() : now;
-        return new Condition(status, reason, message, transition, lastUpdate);
+                ? previous.lastTransitionTime() : in.now();
+        Condition condition = new Condition(status, reason, message, transition, lastUpdate);
+        return new Step(condition, entered ? events(in, kept, condition) : List.of());
     }
 
     /** When to look again so that the deadline is noticed even without other triggers; null when not needed. */
     public static Duration recheckAfter(Condition condition, Duration deadline, Instant now) {
-        if (!"True".equals(condition.status()) || "RolloutComplete".equals(condition.reason())) {
+        if (!PROGRESSING.equals(condition.reason())) {
             return null;
         }
         Duration left = Duration.between(now, condition.lastUpdateTime().plus(deadline)).plusSeconds(1);
         return left.isNegative() ? Duration.ZERO : left;
     }
 
-    private static String counts(Model.Status s) {
+    /** How many nodes the partition keeps on older revisions: Kruise's floor of a percent of desired, at most all. */
+    static int keptByPartition(IntOrPercent partition, int desired) {
+        return Math.max(0, Math.min(IntOrPercents.scaled(partition, desired, false), desired));
+    }
+
+    private static String reason(Input in, int kept) {
+        Status s = in.after();
+        int desired = s.desiredNumberScheduled();
+        Condition previous = in.previous();
+        boolean active = previous != null
+                && (PROGRESSING.equals(previous.reason()) || DEADLINE_EXCEEDED.equals(previous.reason()));
+        if (in.paused()) {
+            return PAUSED;
+        }
+        if (s.updatedNumberScheduled() >= desired && s.numberAvailable() >= desired) {
+            return COMPLETE;
+        }
+        if (heldAtPartition(s, kept)) {
+            return PARTITIONED;
+        }
+        if (active && !moved(in) && !in.now().isBefore(previous.lastUpdateTime().plus(in.deadline()))) {
+            return DEADLINE_EXCEEDED;
+        }
+        return PROGRESSING;
+    }
+
+    /**
+     * Every node has a pod, every updated pod is available, and the nodes not updated are no more than the
+     * partition keeps. A node without a pod gets one of the current revision (Kruise's manage() does the same),
+     * so it is not held; nor is an updated pod that is not available: both are progress still to come.
+     */
+    private static boolean heldAtPartition(Status s, int kept) {
+        int desired = s.desiredNumberScheduled();
+        int updated = s.updatedNumberScheduled();
+        return kept > 0 && updated < desired && updated >= desired - kept
+                && s.updatedNumberAvailable() >= updated && s.currentNumberScheduled() >= desired;
+    }
+
+    private static boolean moved(Input in) {
+        Status before = in.before();
+        Status after = in.after();
+        return in.newGeneration() || before == null
+                || after.updatedNumberScheduled() > before.updatedNumberScheduled()
+                || after.numberAvailable() > before.numberAvailable();
+    }
+
+    /**
+     * The events of entering {@code next}: paused, resumed, held at the partition, the partition lowered or
+     * removed while held, the deadline exceeded. Computed from the stored condition, so each transition is
+     * recorded once, by the pass that stores the new state.
+     */
+    private static List<Event> events(Input in, int kept, Condition next) {
+        Status s = in.after();
+        String was = in.previous() == null ? null : in.previous().reason();
+        List<Event> events = new ArrayList<>();
+        if (PAUSED.equals(was)) {
+            events.add(new Event("Normal", RESUMED, "Rollout resumed: " + counts(s)));
+        }
+        if (PARTITIONED.equals(was) && !PAUSED.equals(next.reason()) && !in.newGeneration()) {
+            int desired = s.desiredNumberScheduled();
+            // Nodes without a pod get one of the current revision anyway: more of them is no partition change.
+            int pending = desired - s.currentNumberScheduled();
+            if (kept == 0) {
+                events.add(new Event("Normal", PARTITION_RELEASED, "Partition released: rolling out to all "
+                        + desired + " nodes"));
+            } else if (desired - kept > s.updatedNumberScheduled() + pending) {
+                events.add(new Event("Normal", PARTITION_CHANGED, "Partition lowered to hold " + kept + " of "
+                        + desired + " nodes: rolling out to " + (desired - kept)));
+            }
+        }
+        switch (next.reason()) {
+            case PAUSED -> events.add(new Event("Normal", PAUSED, "Rollout paused: " + counts(s)));
+            case PARTITIONED -> events.add(new Event("Normal", PARTITIONED, "Rollout held at partition: "
+                    + counts(s) + "; " + held(s)));
+            case DEADLINE_EXCEEDED -> events.add(new Event("Warning", DEADLINE_EXCEEDED, next.message()));
+            default -> { }
+        }
+        return List.copyOf(events);
+    }
+
+    private static String counts(Status s) {
         return s.updatedNumberScheduled() + " of " + s.desiredNumberScheduled() + " nodes updated, "
                 + s.numberAvailable() + " available";
     }
 
-    private static String stuck(Model.Status s) {
+    private static String held(Status s) {
+        return (s.desiredNumberScheduled() - s.updatedNumberScheduled()) + " held at partition";
+    }
+
+    private static String stuck(Status s) {
         if (s.unavailableOnNotReadyNodes() > 0) {
             return "; " + s.unavailableOnNotReadyNodes() + " of " + s.numberUnavailable()
                     + " unavailable pods are on NotReady nodes";

@@ -20,10 +20,25 @@ final class RollingUpdate {
     /** {@code findUpdatedPodsOnNode}: at most one live new and one live old pod, else not ok. */
     private record NodePods(PodView newPod, PodView oldPod, boolean ok) {}
 
+    /** The nodes the rolling update may work on, by name (the partition keeps the others), and how many are desired. */
+    record Scope(List<String> rolled, int desired) {}
+
     private RollingUpdate() {}
 
     static void plan(DaemonSetView ds, List<NodeView> nodes, Map<String, Eligibility.Result> eligibility,
                      Map<String, List<PodView>> podsByNode, Instant now, Draft draft) {
+        Scope scope = scope(ds, nodes, eligibility, podsByNode);
+        UpdateBudget budget = UpdateBudget.of(ds.strategy(), scope.desired());
+        if (budget.maxSurge() == 0) {
+            withoutSurge(ds, scope.rolled(), podsByNode, budget.maxUnavailable(), now, draft);
+        } else {
+            withSurge(ds, scope.rolled(), eligibility, podsByNode, budget.maxSurge(), scope.desired(), now, draft);
+        }
+    }
+
+    /** The nodes that should run the pod or still have one, restricted to those the partition lets roll. */
+    static Scope scope(DaemonSetView ds, List<NodeView> nodes, Map<String, Eligibility.Result> eligibility,
+                       Map<String, List<PodView>> podsByNode) {
         List<String> considered = new ArrayList<>();
         int desired = 0;
         for (NodeView node : nodes) {
@@ -33,14 +48,8 @@ final class RollingUpdate {
                 considered.add(node.name());
             }
         }
-        UpdateBudget budget = UpdateBudget.of(ds.strategy(), desired);
         Set<String> updatable = Partition.updatable(ds, considered, podsByNode, desired);
-        List<String> rolled = considered.stream().filter(updatable::contains).toList();
-        if (budget.maxSurge() == 0) {
-            withoutSurge(ds, rolled, podsByNode, budget.maxUnavailable(), now, draft);
-        } else {
-            withSurge(ds, rolled, eligibility, podsByNode, budget.maxSurge(), desired, now, draft);
-        }
+        return new Scope(considered.stream().filter(updatable::contains).toList(), desired);
     }
 
     private static void withoutSurge(DaemonSetView ds, List<String> nodes, Map<String, List<PodView>> podsByNode,

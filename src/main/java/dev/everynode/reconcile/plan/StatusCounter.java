@@ -23,6 +23,7 @@ final class StatusCounter {
         int available = 0;
         int updated = 0;
         int unavailableOnNotReadyNodes = 0;
+        int updatedAvailable = 0;
         for (NodeView node : nodes) {
             List<PodView> pods = podsByNode.get(node.name());
             boolean scheduled = !pods.isEmpty();
@@ -41,13 +42,15 @@ final class StatusCounter {
                     nodeAvailable = Pods.isAvailable(oldest, ds.minReadySeconds(), now);
                     available += nodeAvailable ? 1 : 0;
                 }
-                updated += Pods.isNew(oldest, ds) ? 1 : 0;
+                boolean isNew = Pods.isNew(oldest, ds);
+                updated += isNew ? 1 : 0;
+                updatedAvailable += isNew && nodeAvailable ? 1 : 0;
             }
             if (!nodeAvailable && !node.ready()) {
                 unavailableOnNotReadyNodes++;
             }
         }
         return new Status(desired, current, misscheduled, ready, available, desired - available, updated,
-                unavailableOnNotReadyNodes);
+                unavailableOnNotReadyNodes, updatedAvailable);
     }
 }

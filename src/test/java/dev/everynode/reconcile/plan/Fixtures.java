@@ -56,6 +56,12 @@ final class Fixtures {
         return nodes.stream().map(n -> pod("p-" + n.name(), n.name()).hash(hash).build()).toList();
     }
 
+    /** One ready pod per node, named p-<node>: the nodes from the {@code from}-th (counting from 1) on are new. */
+    static List<PodView> newFrom(List<NodeView> nodes, int from) {
+        return IntStream.range(0, nodes.size()).mapToObj(i -> pod("p-" + nodes.get(i).name(), nodes.get(i).name())
+                .hash(i + 1 >= from ? NEW : OLD).build()).toList();
+    }
+
     static Plan plan(DaemonSetView ds, List<NodeView> nodes, List<PodView> pods) {
         return Planner.plan(new Snapshot(ds, nodes, pods, Map.of()), NOW, BURST);
     }

@@ -29,9 +29,12 @@ class StatusAfterWritesTest {
 
     private static final List<NodeView> NODES = List.of(node("n1").build(), node("n2").build());
 
-    /** desired, current, misscheduled, ready, available, unavailable, updated, unavailableOnNotReadyNodes. */
+    /**
+     * desired, current, misscheduled, ready, available, unavailable, updated, unavailableOnNotReadyNodes,
+     * updatedNumberAvailable.
+     */
     private static Status status(int... v) {
-        return new Status(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        return new Status(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
     }
 
     private static PodView created(String name, String node) {
@@ -45,18 +48,18 @@ class StatusAfterWritesTest {
         PodView old = pod("o", "n2").old().build();
         return Stream.of(
             new Case("nothing written: the observed counters", List.of(a, b), Written.NOTHING,
-                    status(2, 2, 0, 2, 2, 0, 2, 0)),
+                    status(2, 2, 0, 2, 2, 0, 2, 0, 2)),
             new Case("created pods are current and updated, not ready", List.of(),
                     new Written(List.of(created("c1", "n1"), created("c2", "n2")), Set.of(), Set.of()),
-                    status(2, 2, 0, 0, 0, 2, 2, 0)),
+                    status(2, 2, 0, 0, 0, 2, 2, 0, 0)),
             new Case("a failed pod removed at once leaves its node unscheduled", List.of(a, failed),
-                    new Written(List.of(), Set.of("f"), Set.of()), status(2, 1, 0, 1, 1, 1, 1, 0)),
+                    new Written(List.of(), Set.of("f"), Set.of()), status(2, 1, 0, 1, 1, 1, 1, 0, 1)),
             new Case("a pod marked terminating still makes its node current and ready", List.of(a, old),
-                    new Written(List.of(), Set.of(), Set.of("o")), status(2, 2, 0, 2, 2, 0, 1, 0)),
+                    new Written(List.of(), Set.of(), Set.of("o")), status(2, 2, 0, 2, 2, 0, 1, 0, 1)),
             new Case("a terminating failed pod is invisible", List.of(a, failed),
-                    new Written(List.of(), Set.of(), Set.of("f")), status(2, 1, 0, 1, 1, 1, 1, 0)),
+                    new Written(List.of(), Set.of(), Set.of("f")), status(2, 1, 0, 1, 1, 1, 1, 0, 1)),
             new Case("a deleted old pod and its replacement in one pass (surge)", List.of(a, old),
-                    new Written(List.of(created("c", "n2")), Set.of(), Set.of("o")), status(2, 2, 0, 2, 2, 0, 1, 0)));
+                    new Written(List.of(created("c", "n2")), Set.of(), Set.of("o")), status(2, 2, 0, 2, 2, 0, 1, 0, 1)));
     }
 
     @ParameterizedTest(name = "{0}")
