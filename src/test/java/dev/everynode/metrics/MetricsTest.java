@@ -138,6 +138,45 @@ class MetricsTest extends IntegrationTest {
                 "NoSchedule")).isEqualTo(1);
     }
 
+    /**
+     * The scrape's cost with 10,000 nodes (inserted by SQL: no agents needed to measure one query and its
+     * exposition): median of 5 scrapes, each computing the families (min-interval 0 here), beside GET /livez and
+     * the aggregate query alone. Printed, not asserted: figures in docs/benchmarks.md.
+     */
+    @Test
+    void scrapeCostAtTenThousandNodes() {
+        int n = 10_000;
+        String node = Fixtures.node("x").toString();
+        jdbc.update("""
+                INSERT INTO objects (kind, namespace, name, uid, resource_version, created_at, body)
+                SELECT 'Node', '', 'scale-' || lpad(i::text, 5, '0'), gen_random_uuid(), nextval('resource_version_seq'),
+                       now(), jsonb_set(?::jsonb, '{metadata,name}', to_jsonb('scale-' || lpad(i::text, 5, '0')))
+                FROM generate_series(1, ?) i""", node, n);
+        long[] scrapes = new long[5];
+        long[] livez = new long[5];
+        long[] query = new long[5];
+        int lines = 0;
+        for (int i = 0; i < 5; i++) {
+            long t = System.nanoTime();
+            assertThat(api.get("/actuator/prometheus", "text/plain").status()).isEqualTo(200);
+            scrapes[i] = System.nanoTime() - t;
+            t = System.nanoTime();
+            api.get("/livez");
+            livez[i] = System.nanoTime() - t;
+            t = System.nanoTime();
+            jdbc.queryForMap("SELECT (SELECT json_agg(body->'status'->'conditions') FROM objects WHERE kind = 'Node')");
+            query[i] = System.nanoTime() - t;
+        }
+        lines = scrape(api).samples().getOrDefault("kube_node_status_condition", List.of()).size();
+        assertThat(lines).isEqualTo(3 * n);
+        java.util.Arrays.sort(scrapes);
+        java.util.Arrays.sort(livez);
+        java.util.Arrays.sort(query);
+        System.out.printf("scrape at %,d nodes: median %.1f ms (max %.1f); floors: GET /livez %.1f ms, the nodes' "
+                + "conditions as one JSON query %.1f ms; ratio to /livez %.0f%n", n, scrapes[2] / 1e6, scrapes[4] / 1e6,
+                livez[2] / 1e6, query[2] / 1e6, (double) scrapes[2] / livez[2]);
+    }
+
     @Test
     void theScrapeNeedsAToken() {
         assertThat(api.withToken("").get("/actuator/prometheus").status()).isEqualTo(401);
