@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
@@ -42,6 +43,15 @@ public class ApiExceptionHandler {
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<byte[]> mediaType(HttpMediaTypeNotSupportedException e) {
         return api(ApiException.unsupportedMediaType(String.valueOf(e.getContentType())));
+    }
+
+    /**
+     * A required {@code @RequestBody} that is absent: every body is read as bytes, so an unreadable body can only
+     * be a missing one. Kubernetes answers 400 BadRequest.
+     */
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<byte[]> unreadableBody(HttpMessageNotReadableException e) {
+        return api(Codec.emptyBody());
     }
 
     @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class,

@@ -41,9 +41,17 @@ public final class Codec {
         return object;
     }
 
+    /**
+     * 400 for a request that needs a body and came without one (e.g. {@code curl --data-binary @file} of a file
+     * that does not exist sends nothing).
+     */
+    public static ApiException emptyBody() {
+        return ApiException.badRequest("the request body is empty: send a JSON or YAML object");
+    }
+
     public static JsonNode readTree(byte[] body, String contentType) {
         if (body == null || body.length == 0) {
-            throw ApiException.badRequest("the request body is empty");
+            throw emptyBody();
         }
         String type = baseType(contentType);
         try {
@@ -57,13 +65,35 @@ public final class Codec {
                 throw ApiException.unsupportedMediaType(contentType);
             }
             if (node == null || node.isMissingNode()) {
-                throw ApiException.badRequest("the request body is empty");
+                throw emptyBody();
             }
             return node;
         } catch (JacksonException e) {
-            throw ApiException.badRequest("the request body could not be decoded as " + (isYaml(type) ? "YAML" : "JSON")
-                    + ": " + firstLine(e.getOriginalMessage()));
+            throw ApiException.badRequest(isYaml(type) ? "error converting YAML to JSON: yaml: " + where(e)
+                    : "json parse error: " + where(e));
         }
+    }
+
+    /**
+     * {@code line 3, column 7: <what is wrong>} for a malformed body, as Kubernetes names the line (go-yaml's
+     * {@code yaml: line 3: ...}); the column is ours.
+     */
+    private static String where(JacksonException e) {
+        String problem = firstLine(e.getOriginalMessage());
+        if (e.getCause() instanceof org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException yaml
+                && yaml.getProblem() != null) {
+            problem = yaml.getProblem().strip();
+            if (yaml.getContext() != null && yaml.getContextMark().isPresent()) {
+                var mark = yaml.getContextMark().get();
+                problem += " (" + yaml.getContext().strip() + " at line " + (mark.getLine() + 1) + ", column "
+                        + (mark.getColumn() + 1) + ")";
+            }
+        }
+        var location = e.getLocation();
+        if (location == null || location.getLineNr() < 1) {
+            return problem;
+        }
+        return "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": " + problem;
     }
 
     /**

@@ -28,8 +28,12 @@ final class FieldValidation {
         return new FieldValidation(mode);
     }
 
-    /** Checks an object about to be stored; drops unknown fields or refuses them under Strict. */
+    /**
+     * Decodes an object about to be stored as Kubernetes does: 400 for a value of the wrong type (before the object
+     * is looked up, and trumping unknown fields), then drops unknown fields or refuses them under Strict.
+     */
     ObjectNode apply(ResourceType type, ObjectNode object) {
+        TypedFields.check(type, object);
         List<String> unknown = UnknownFields.check(type.kind(), object, !mode.equals("Strict"));
         if (unknown.isEmpty()) {
             return object;

@@ -8,15 +8,21 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLWriteFeature;
 
 /** The JSON and YAML mappers used for API objects, and small tree helpers. */
 public final class Json {
 
     public static final JsonMapper MAPPER = JsonMapper.builder().build();
-    public static final YAMLMapper YAML = YAMLMapper.builder()
-            .enable(tools.jackson.dataformat.yaml.YAMLWriteFeature.MINIMIZE_QUOTES)
-            .disable(tools.jackson.dataformat.yaml.YAMLWriteFeature.WRITE_DOC_START_MARKER)
+    /** Block style; a string is quoted where a reader would take it for a number, boolean, null or timestamp. */
+    public static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .stringQuotingChecker(YamlQuoting.INSTANCE)
+                    .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+                    .enable(YAMLWriteFeature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                    .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
+                    .build())
             .build();
 
     private static final java.util.List<String> TOP_ORDER = java.util.List.of("apiVersion", "kind", "metadata", "spec",

@@ -121,7 +121,8 @@ public class ResourceEndpoints {
             }
         }
         StoredObject written = resources.write(strategy, namespace, name, isDryRun(dryRun),
-                current -> validation.apply(strategy.type(), patches.apply(strategy.type(), type, current, patch)),
+                current -> validation.apply(strategy.type(), TypedFields.patched(strategy.type(), name, patch,
+                        patches.apply(strategy.type(), type, current, patch))),
                 status);
         return validation.decorate(Codec.respond(HttpStatus.OK, written.body(), accept));
     }

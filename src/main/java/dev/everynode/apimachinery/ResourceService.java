@@ -52,6 +52,7 @@ public class ResourceService {
 
     public StoredObject create(ResourceStrategy strategy, String namespace, ObjectNode object, boolean dryRun) {
         ResourceType type = strategy.type();
+        TypedFields.check(type, object);
         requireKind(type, object);
         ObjectNode meta = Json.child(object, "metadata");
         if (type.namespaced()) {
@@ -126,6 +127,7 @@ public class ResourceService {
             StoredObject current = store.getForUpdate(type.kind(), namespace, name)
                     .orElseThrow(() -> ApiException.notFound(type, name));
             ObjectNode proposed = change.apply(current.body().deepCopy());
+            TypedFields.check(type, proposed);
             requireKind(type, proposed);
             ObjectNode meta = Json.child(proposed, "metadata");
             String bodyName = Json.text(meta, "name");

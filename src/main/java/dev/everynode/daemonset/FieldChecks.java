@@ -18,8 +18,8 @@ final class FieldChecks {
     }
 
     /**
-     * An integer field, or null when absent. Kubernetes rejects a non-integer while decoding (400 before validation);
-     * we have the tree already, so it is reported as a field error instead.
+     * An integer field, or null when absent. Requests never get here with a non-integer: typed decoding
+     * (TypedFields) refuses it with Kubernetes' 400 first. For a tree validated directly, it is a field error.
      */
     static Long integer(JsonNode parent, String key, String path, List<Cause> causes) {
         JsonNode n = parent == null ? null : parent.get(key);

@@ -8,6 +8,7 @@ import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.daemonset.DaemonSetStrategy;
+import dev.everynode.daemonset.RollbackRequest;
 import dev.everynode.daemonset.RolloutStatus;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Progress;
@@ -93,8 +94,7 @@ class RolloutController {
             @RequestBody(required = false) byte[] body,
             @RequestHeader(value = "Content-Type", required = false) String contentType,
             @RequestHeader(value = "Accept", required = false) String accept) {
-        long toRevision = body == null || body.length == 0 ? 0
-                : Codec.readObject(body, contentType).path("toRevision").asLong(0);
+        long toRevision = RollbackRequest.toRevision(body, contentType);
         StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
         if (toRevision < 0) {
             throw ApiException.badRequest("unable to find specified revision " + toRevision + " in history");

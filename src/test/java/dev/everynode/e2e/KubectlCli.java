@@ -103,20 +103,34 @@ final class KubectlCli {
     }
 
     Result run(String... args) {
-        return run(true, args);
+        return run(true, null, args);
     }
 
     /** Runs kubectl without recording it in the transcript (polling). */
     Result quietly(String... args) {
-        return run(false, args);
+        return run(false, null, args);
     }
 
-    private Result run(boolean recorded, String... args) {
+    /** Runs kubectl with {@code stdin} on its standard input (e.g. {@code replace -f -}), like a shell pipe. */
+    Result piped(String stdin, String... args) {
+        return run(true, stdin, args);
+    }
+
+    private Result run(boolean recorded, String stdin, String... args) {
         ProcessBuilder pb = processBuilder(args);
         int n = counter.incrementAndGet();
         Path out = home.resolve("stdout-" + n + ".txt");
         Path err = home.resolve("stderr-" + n + ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin != null) {
+            Path in = home.resolve("stdin-" + n + ".txt");
+            try {
+                Files.writeString(in, stdin, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            pb.redirectInput(in.toFile());
+        }
         try {
             long t0 = System.nanoTime();
             Process process = pb.start();
@@ -128,7 +142,8 @@ final class KubectlCli {
             Result result = new Result(process.exitValue(), read(out), read(err));
             if (recorded) {
                 System.out.printf("[e2e] %.1f s: kubectl %s%n", (System.nanoTime() - t0) / 1e9, String.join(" ", args));
-                record("$ " + commandLine(args) + "\n" + endLine(result.stdout()) + endLine(result.stderr())
+                record("$ " + (stdin == null ? "" : "... | ") + commandLine(args) + "\n" + endLine(result.stdout())
+                        + endLine(result.stderr())
                         + (result.exitCode() == 0 ? "" : "(exit code " + result.exitCode() + ")\n"));
             }
             return result;

@@ -2,35 +2,20 @@ package dev.everynode.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.everynode.apimachinery.Json;
 import dev.everynode.e2e.KubectlCli.Background;
 import dev.everynode.e2e.KubectlCli.Result;
-import dev.everynode.simulator.FleetSimulator;
-import dev.everynode.simulator.SimulatorConfig;
 import dev.everynode.support.Fixtures;
-import dev.everynode.support.TestDatabase;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -57,15 +42,10 @@ class KubectlWalkthroughIT {
     private static final String NEW_IMAGE = "fluent/fluentd:v1.17-1";
     private static final Duration WAIT = Duration.ofSeconds(45);
 
-    private final String token = "e2e-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     private final List<String> nodes = List.of("node-00001", "node-00002", "node-00003");
 
-    private Path dir;
-    private Path serverLog;
-    private Process server;
-    private int port;
-    private FleetSimulator simulator;
-    private HttpClient http;
+    @AutoClose
+    private KubectlCluster cluster;
     private KubectlCli kubectl;
 
     // ---------------------------------------------------------------------------------------------------------
@@ -73,41 +53,8 @@ class KubectlWalkthroughIT {
 
     @BeforeAll
     void startCluster() throws Exception {
-        dir = Files.createTempDirectory("everynode-e2e");
-        Path target = Path.of("target").toAbsolutePath();
-        serverLog = target.resolve("kubectl-walkthrough-server.log");
-        Path jar = PackagedService.jar(target);
-        Path keystore = keystore(dir);
-        TestDatabase.Connection db = TestDatabase.embedded(null);
-        port = freePort();
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(FleetSimulator.trustAll())
-                .connectTimeout(Duration.ofSeconds(5)).build();
-
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString())
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(serverLog.toFile());
-        Map<String, String> env = pb.environment();
-        env.put("SPRING_DATASOURCE_URL", db.url());
-        env.put("SPRING_DATASOURCE_USERNAME", db.username());
-        env.put("SPRING_DATASOURCE_PASSWORD", db.password());
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("SERVER_SSL_KEY_STORE", keystore.toString());
-        env.put("SERVER_SSL_KEY_STORE_PASSWORD", "changeit");
-        env.put("SERVER_SSL_KEY_STORE_TYPE", "PKCS12");
-        env.put("EVERYNODE_ADMIN_TOKEN", token);
-        long t0 = System.nanoTime();
-        server = pb.start();
-        awaitReady(Duration.ofSeconds(120));
-        System.out.printf("[e2e] %s ready on https://localhost:%d after %.1f s (PostgreSQL: %s)%n",
-                jar.getFileName(), port, (System.nanoTime() - t0) / 1e9, db.url());
-
-        simulator = FleetSimulator.start(SimulatorConfig.builder("https://localhost:" + port)
-                .insecureSkipTlsVerify(true).token(token)
-                .nodes(nodes.size()).prefix("node").heartbeat(Duration.ofSeconds(2)).waitSeconds(20)
-                .startDelay(Duration.ofMillis(100)).build());
-        assertThat(simulator.nodeNames()).containsExactlyElementsOf(nodes);
-
-        Path work = Files.createDirectories(dir.resolve("work"));
+        cluster = KubectlCluster.start("kubectl-walkthrough", nodes);
+        Path work = cluster.work();
         String fluentd = Fixtures.fluentdYaml();
         assertThat(fluentd).contains("image: " + OLD_IMAGE + "\n");
         Files.writeString(work.resolve("fluentd-daemonset.yaml"), fluentd);
@@ -132,21 +79,7 @@ class KubectlWalkthroughIT {
                       - name: c
                         image: busybox
                 """);
-        kubectl = new KubectlCli(dir.resolve("kubectl"), port, token, work,
-                target.resolve("kubectl-walkthrough.txt"));
-    }
-
-    @AfterAll
-    void stopCluster() throws InterruptedException {
-        if (simulator != null) {
-            simulator.close();
-        }
-        if (server != null) {
-            server.destroy();
-            if (!server.waitFor(20, TimeUnit.SECONDS)) {
-                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        kubectl = cluster.kubectl();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -410,21 +343,7 @@ class KubectlWalkthroughIT {
     }
 
     private JsonNode get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + path))
-                .header("Authorization", "Bearer " + token).header("Accept", "application/json")
-                .timeout(Duration.ofSeconds(10)).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return Json.MAPPER.createObjectNode();
-            }
-            return Json.MAPPER.readTree(response.body());
-        } catch (IOException e) {
-            return Json.MAPPER.createObjectNode();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return cluster.get(path);
     }
 
     private void awaitTrue(String what, BooleanSupplier condition) {
@@ -439,53 +358,6 @@ class KubectlWalkthroughIT {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted while waiting for " + what);
             }
-        }
-    }
-
-    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        URI readiness = URI.create("https://localhost:" + port + "/actuator/health/readiness");
-        while (true) {
-            if (!server.isAlive()) {
-                throw new AssertionError("the server exited with code " + server.exitValue() + ":\n"
-                        + PackagedService.tail(serverLog));
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(5))
-                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the server was not ready within " + timeout + ":\n"
-                        + PackagedService.tail(serverLog));
-            }
-            Thread.sleep(250);
-        }
-    }
-
-
-
-    private static Path keystore(Path dir) throws IOException, InterruptedException {
-        Path keystore = dir.resolve("server.p12");
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "everynode", "-keyalg", "RSA",
-                "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
-                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("keytool: %s", output).isZero();
-        return keystore;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -10,7 +10,6 @@ import dev.everynode.support.PodMonitor.Observation;
 import dev.everynode.support.PodMonitor.PodRow;
 import dev.everynode.support.TestDatabase;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -150,7 +149,7 @@ class ScaleOutIT {
     private Replica startReplica(String name, Path jar, Path target) throws IOException {
         Path dir = Files.createTempDirectory("everynode-scale-" + name);
         Path log = target.resolve("scale-out-" + name + ".log");
-        int port = freePort();
+        int port = PackagedService.freePort();
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
                 // One line per reconcile pass (creates, deletes): which replica did the work.
@@ -579,35 +578,7 @@ class ScaleOutIT {
     }
 
     private void awaitReady(Replica replica, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        URI readiness = URI.create(replica.url("/actuator/health/readiness"));
-        while (true) {
-            if (!replica.process().isAlive()) {
-                throw new AssertionError("replica " + replica.name() + " exited with code "
-                        + replica.process().exitValue() + ":\n" + PackagedService.tail(replica.log()));
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(5))
-                        .header("Authorization", "Bearer " + adminToken).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("replica " + replica.name() + " was not ready within " + timeout + ":\n"
-                        + PackagedService.tail(replica.log()));
-            }
-            Thread.sleep(250);
-        }
-    }
-
-
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        PackagedService.awaitReady("replica " + replica.name(), replica.process(), replica.log(), http,
+                URI.create(replica.url("/actuator/health/readiness")), adminToken, timeout);
     }
 }
