@@ -1,6 +1,8 @@
 package dev.everynode.node;
 
+import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.ObjectChanged;
+import dev.everynode.apimachinery.ResourceService;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +21,9 @@ import org.springframework.stereotype.Component;
 /**
  * Node heartbeats, coalesced: a heartbeat is a map put; once a second all of them go to PostgreSQL in one
  * batch. Node existence and unreachability are cached and refreshed, so a heartbeat normally touches no
- * database at all.
+ * database at all. A heartbeat of a node that is not Ready (created through the API, or whose Ready someone
+ * changed) makes it Ready at that flush; a Ready node's heartbeats write only the heartbeat row. Nodes that
+ * went silent are the node lifecycle monitor's: it turns them Ready again when their heartbeats resume.
  */
 @Component
 public class Heartbeats {
@@ -28,18 +32,24 @@ public class Heartbeats {
     private static final Duration KNOWN_TTL = Duration.ofMinutes(5);
 
     private final JdbcTemplate jdbc;
+    private final ResourceService resources;
+    private final NodeStrategy nodes;
     private final Clock clock;
     private final Duration interval;
     private final Duration grace;
     private volatile Map<String, Instant> pending = new ConcurrentHashMap<>();
     private final Map<String, Instant> known = new ConcurrentHashMap<>();
+    /** Nodes heard from whose Ready condition was not True when last read: made Ready at the next flush. */
+    private final Set<String> unready = ConcurrentHashMap.newKeySet();
     private volatile Set<String> resync = ConcurrentHashMap.newKeySet();
     private final Set<String> resyncDelivered = ConcurrentHashMap.newKeySet();
 
-    Heartbeats(JdbcTemplate jdbc, Clock clock,
+    Heartbeats(JdbcTemplate jdbc, ResourceService resources, NodeStrategy nodes, Clock clock,
                @Value("${everynode.nodes.heartbeat-interval:10s}") Duration interval,
                @Value("${everynode.nodes.grace-period:40s}") Duration grace) {
         this.jdbc = jdbc;
+        this.resources = resources;
+        this.nodes = nodes;
         this.clock = clock;
         // An agent told to beat less often than a third of the grace period would flap between Ready and Unknown.
         Duration third = grace.dividedBy(3);
@@ -65,9 +75,13 @@ public class Heartbeats {
         return new Ack(true, tell, interval.toSeconds(), grace.toSeconds());
     }
 
-    /** Registration counts as a heartbeat and is written at once, so the node is monitored from then on. */
+    /**
+     * Registration counts as a heartbeat and is written at once, so the node is monitored from then on (the
+     * registration itself made it Ready).
+     */
     public void registered(String node) {
         known.put(node, clock.instant());
+        unready.remove(node);
         jdbc.update("INSERT INTO node_heartbeats (node_name, last_heartbeat) VALUES (?, ?) "
                 + "ON CONFLICT (node_name) DO UPDATE SET last_heartbeat = EXCLUDED.last_heartbeat",
                 node, Timestamp.from(clock.instant()));
@@ -91,6 +105,11 @@ public class Heartbeats {
                 throw e;
             }
         }
+        if (!unready.isEmpty()) {
+            List<String> heard = List.copyOf(unready);
+            unready.removeAll(heard);
+            markReady(heard);
+        }
         if (!resyncDelivered.isEmpty()) {
             List<String> delivered = List.copyOf(resyncDelivered);
             resyncDelivered.removeAll(delivered);
@@ -107,10 +126,40 @@ public class Heartbeats {
         resync = fresh;
     }
 
+    /**
+     * Ready=True for nodes just heard from whose condition was not, unless the node lifecycle monitor has them
+     * as unreachable (it turns them back itself, taints and pods included). Runs only on such a transition.
+     */
+    private void markReady(List<String> heard) {
+        List<String> reachable = jdbc.query(con -> {
+            var ps = con.prepareStatement(
+                    "SELECT node_name FROM node_heartbeats WHERE node_name = ANY(?) AND NOT unreachable ORDER BY node_name");
+            ps.setArray(1, con.createArrayOf("text", heard.toArray()));
+            return ps;
+        }, (rs, i) -> rs.getString(1));
+        for (String node : reachable) {
+            try {
+                resources.write(nodes, null, node, false, current -> {
+                    if (!ReadyCondition.isTrue(current)) {
+                        ReadyCondition.heard(current, clock.instant());
+                    }
+                    return current;
+                }, true);
+            } catch (ApiException gone) {
+                known.remove(node);
+            }
+        }
+    }
+
     @EventListener
     void onNodeChange(ObjectChanged change) {
-        if ("Node".equals(change.kind()) && "DELETED".equals(change.type())) {
-            known.remove(change.name());
+        if (!"Node".equals(change.kind())) {
+            return;
+        }
+        // A changed node is read again at its next heartbeat: whoever changed its Ready condition, the server
+        // sets it back from the heartbeats (as kubelet does at its next status update).
+        known.remove(change.name());
+        if ("DELETED".equals(change.type())) {
             jdbc.update("DELETE FROM node_heartbeats WHERE node_name = ?", change.name());
         }
     }
@@ -120,14 +169,18 @@ public class Heartbeats {
         if (seen != null && seen.plus(KNOWN_TTL).isAfter(clock.instant())) {
             return true;
         }
-        Boolean exists = jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM objects WHERE kind = 'Node' AND namespace = '' AND name = ?)",
-                Boolean.class, node);
-        if (Boolean.TRUE.equals(exists)) {
-            known.put(node, clock.instant());
-            return true;
+        // The same one-row read as an existence check, also saying whether the node is Ready.
+        List<Boolean> ready = jdbc.queryForList("SELECT coalesce(body -> 'status' -> 'conditions' "
+                + "@> '[{\"type\": \"Ready\", \"status\": \"True\"}]', false) FROM objects "
+                + "WHERE kind = 'Node' AND namespace = '' AND name = ?", Boolean.class, node);
+        if (ready.isEmpty()) {
+            known.remove(node);
+            return false;
         }
-        known.remove(node);
-        return false;
+        known.put(node, clock.instant());
+        if (!ready.get(0)) {
+            unready.add(node);
+        }
+        return true;
     }
 }

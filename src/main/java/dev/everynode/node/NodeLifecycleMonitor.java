@@ -101,7 +101,11 @@ class NodeLifecycleMonitor {
             return false;
         }
         ObjectNode body = node.body().deepCopy();
-        setReadyCondition(body, reachable, now);
+        if (reachable) {
+            ReadyCondition.heard(body, now);
+        } else {
+            ReadyCondition.silent(body, now);
+        }
         setUnreachableTaints(body, !reachable, now);
         store.update(node, node.generation(), node.deletionTimestamp(), body);
         if (!reachable) {
@@ -118,27 +122,6 @@ class NodeLifecycleMonitor {
         }
         log.info("node {} node={}", reachable ? "reachable again" : "unreachable", name);
         return true;
-    }
-
-    private static void setReadyCondition(ObjectNode node, boolean reachable, Instant now) {
-        ObjectNode status = Json.child(node, "status");
-        ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
-                ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
-        ObjectNode ready = null;
-        for (JsonNode c : conditions) {
-            if ("Ready".equals(c.path("type").asString("")) && c instanceof ObjectNode o) {
-                ready = o;
-            }
-        }
-        if (ready == null) {
-            ready = conditions.addObject().put("type", "Ready");
-        }
-        ready.put("status", reachable ? "True" : "Unknown");
-        ready.put("reason", reachable ? "KubeletReady" : "NodeStatusUnknown");
-        ready.put("message", reachable ? "everynode agent is posting ready status"
-                : "Kubelet stopped posting node status.");
-        ready.put("lastTransitionTime", Json.timestamp(now));
-        ready.put("lastHeartbeatTime", Json.timestamp(now));
     }
 
     private static void setUnreachableTaints(ObjectNode node, boolean add, Instant now) {

@@ -4,6 +4,7 @@ import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.StoredObject;
+import java.time.Clock;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -13,7 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * An agent (re-)registering its node: create it, or update what the host reports (labels, annotations, its own
  * taints, status) and keep what the cluster decided (cordon, taints added by people or by the server), and its
- * pods.
+ * pods. Ready is the server's: a registration counts as a heartbeat, so it sets Ready=True whatever the body says
+ * (kubelet, too, registers its node with its conditions filled in).
  */
 @Component
 public class NodeRegistration {
@@ -25,10 +27,12 @@ public class NodeRegistration {
 
     private final ResourceService resources;
     private final NodeStrategy nodes;
+    private final Clock clock;
 
-    NodeRegistration(ResourceService resources, NodeStrategy nodes) {
+    NodeRegistration(ResourceService resources, NodeStrategy nodes, Clock clock) {
         this.resources = resources;
         this.nodes = nodes;
+        this.clock = clock;
     }
 
     public Result register(ObjectNode node) {
@@ -36,20 +40,28 @@ public class NodeRegistration {
         if (name == null || name.isEmpty()) {
             throw ApiException.badRequest("metadata.name is required");
         }
+        ObjectNode fresh = node.deepCopy();
+        ReadyCondition.restore(fresh, null);
+        ReadyCondition.heard(fresh, clock.instant());
         try {
-            return new Result(resources.create(nodes, null, node.deepCopy(), false), true);
+            return new Result(resources.create(nodes, null, fresh, false), true);
         } catch (ApiException e) {
             if (e.code() != 409) {
                 throw e;
             }
         }
         StoredObject updated = resources.write(nodes, null, name, false, current -> merge(current, node), false);
-        if (node.has("status")) {
-            updated = resources.write(nodes, null, name, false, current -> {
+        // One status write (none when nothing changed): the reported status, with the server's Ready kept and
+        // asserted (lastTransitionTime stays when the node was Ready already).
+        updated = resources.write(nodes, null, name, false, current -> {
+            if (node.has("status")) {
+                ObjectNode ready = ReadyCondition.find(current);
                 current.set("status", node.get("status").deepCopy());
-                return current;
-            }, true);
-        }
+                ReadyCondition.restore(current, ready);
+            }
+            ReadyCondition.heard(current, clock.instant());
+            return current;
+        }, true);
         return new Result(updated, false);
     }
 

@@ -13,8 +13,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The service never starts open: with no admin token configured and none stored, it generates one, stores its
- * hash, writes the token to a file only the service user can read, and logs where it is.
+ * The service never starts open: with no admin token configured and none stored, it generates one, writes it to a
+ * file only the service user can read, then stores its hash, and logs where it is.
  */
 @Component
 class FirstStartToken {
@@ -39,9 +39,18 @@ class FirstStartToken {
         if (TokenRegistry.hasText(properties.adminToken()) || tokens.hasStoredAdmin()) {
             return;
         }
-        TokenRegistry.Issued issued = tokens.issue("admin", Principal.Role.admin, null);
+        // The file first, the hash after: a hash stored for a token nobody could read would lock everyone out
+        // for good (the next start sees an admin and generates nothing). If the file cannot be written, nothing
+        // is stored and the start fails saying where; the next start tries again.
+        String token = Tokens.generate(TokenRegistry.PREFIX);
         Path file = properties.tokenFileOrDefault().toAbsolutePath();
-        write(file, issued.token());
+        write(file, token);
+        try {
+            tokens.store("admin", Principal.Role.admin, null, token);
+        } catch (RuntimeException e) {
+            deleteQuietly(file);
+            throw e;
+        }
         log.warn("no admin token was configured: generated one and wrote it to {} (readable by this user only); "
                 + "use it as a bearer token, e.g. in your kubeconfig", file);
     }
@@ -59,7 +68,19 @@ class FirstStartToken {
             }
             Files.writeString(file, token + "\n", StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write the generated admin token to " + file, e);
+            deleteQuietly(file);
+            throw new UncheckedIOException("could not write the generated admin token to " + file + " (" + e
+                    + "); nothing was stored. Make that directory writable for this user, point "
+                    + "everynode.security.token-file (EVERYNODE_SECURITY_TOKEN_FILE) elsewhere, or set "
+                    + "EVERYNODE_ADMIN_TOKEN", e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException | RuntimeException ignored) {
+            // nothing to clean up, or nothing we can do about it: the start fails anyway
         }
     }
 }

@@ -1,11 +1,13 @@
 package dev.everynode.platform.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.everynode.support.IntegrationTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,32 @@ class FirstStartTokenTest extends IntegrationTest {
         Files.delete(file);
         new FirstStartToken(unconfigured, registry).ensureAdmin();
         assertThat(Files.exists(file)).as("a stored admin token is not replaced at the next start").isFalse();
+        assertThat(api.withToken(token).get("/apis/apps/v1/daemonsets").status()).isEqualTo(200);
+    }
+
+    /**
+     * Issue 21, item 4: a container whose data directory was not writable stored the generated token's hash, failed
+     * to write the file and exited; the second start saw a stored admin, generated nothing and had no usable
+     * token. Now nothing is stored unless the file was written, so the next start, with a writable path,
+     * generates a token that works.
+     */
+    @Test
+    void item4_aTokenFileThatCannotBeWrittenStoresNoHashAndTheNextStartRecovers(@TempDir Path dir) throws Exception {
+        Path blocker = Files.writeString(dir.resolve("not-a-directory"), "");
+        Path unwritable = blocker.resolve("admin-token");
+        SecurityProperties readOnly = new SecurityProperties(true, null, null, unwritable, null, null);
+        TokenRegistry registry = new TokenRegistry(jdbc, readOnly, Clock.systemUTC());
+
+        assertThatThrownBy(() -> new FirstStartToken(readOnly, registry).ensureAdmin())
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(unwritable.toString())
+                .hasMessageContaining("nothing was stored");
+        assertThat(registry.hasStoredAdmin()).as("no admin hash without its file").isFalse();
+
+        Path writable = dir.resolve("data").resolve("admin-token");
+        SecurityProperties fixed = new SecurityProperties(true, null, null, writable, null, null);
+        new FirstStartToken(fixed, new TokenRegistry(jdbc, fixed, Clock.systemUTC())).ensureAdmin();
+        String token = Files.readString(writable).trim();
         assertThat(api.withToken(token).get("/apis/apps/v1/daemonsets").status()).isEqualTo(200);
     }
 }
