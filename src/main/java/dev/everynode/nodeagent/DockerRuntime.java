@@ -69,7 +69,7 @@ final class DockerRuntime implements ContainerRuntime {
         return PREFERRED_API;
     }
 
-    private static int compare(String a, String b) {
+    static int compare(String a, String b) {
         String[] x = a.split("\\.");
         String[] y = b.split("\\.");
         for (int i = 0; i < Math.max(x.length, y.length); i++) {
