@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * host on their bridge IP), stopped at JVM exit with its mounts, directory and bridge removed.
  * {@code EVERYNODE_TEST_DOCKER_HOST=unix:///var/run/docker.sock} uses an engine that already runs instead (its
  * test containers and the test image are removed at the end). The image {@link #IMAGE} is a busybox root
- * filesystem imported from the host's static busybox (Debian's {@code busybox-static}), no registry needed.
+ * filesystem imported from the host's static busybox (Debian's {@code busybox-static}), no registry needed; with
+ * an engine of one's own and no host busybox, Docker Hub's {@code busybox:1.36} tagged so.
  * When no engine can be had, {@link #get()} prints one line saying why and aborts the test (reported skipped).
  */
 final class DockerEngine {
@@ -140,7 +141,14 @@ final class DockerEngine {
     /** A root file system of the host's static busybox with every applet linked in /bin, as {@link #IMAGE}. */
     private void importImage() throws Exception {
         Path busybox = Stream.of("/bin/busybox", "/usr/bin/busybox").map(Path::of).filter(Files::isExecutable)
-                .findFirst().orElseThrow(() -> new IllegalStateException("no busybox (apt-get install busybox-static)"));
+                .findFirst().orElse(null);
+        if (busybox == null && dir == null) {
+            pullImage(); // an engine of one's own (a laptop) can usually reach Docker Hub
+            return;
+        }
+        if (busybox == null) {
+            throw new IllegalStateException("no busybox (apt-get install busybox-static)");
+        }
         Path root = Files.createTempDirectory("everynode-busybox");
         try {
             Files.createDirectories(root.resolve("bin"));
@@ -166,6 +174,16 @@ final class DockerEngine {
             try (Stream<Path> s = Files.walk(root)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** Without a host busybox: Docker Hub's busybox:1.36, tagged as {@link #IMAGE}. */
+    private void pullImage() throws IOException {
+        UnixHttp.Response r = http.request("POST", "/images/create?fromImage=busybox&tag=1.36", null, Duration.ofMinutes(5));
+        UnixHttp.Response t = http.request("POST", "/images/busybox:1.36/tag?repo=everynode-test%2Fbusybox&tag=1", null,
+                Duration.ofSeconds(30));
+        if (r.status() != 200 || r.text().contains("\"error\"") || t.status() != 201) {
+            throw new IllegalStateException("no host busybox and busybox:1.36 cannot be pulled: " + r.text().strip());
         }
     }
 
