@@ -16,9 +16,10 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Containers in Docker, through the Engine API (v1.41+) on its unix socket: pull (imagePullPolicy), create with
- * labels {@code everynode.pod.uid/namespace/name}, {@code everynode.container}, {@code everynode.node},
- * {@code everynode.restart-count}, env, hostPath binds, host network; start; inspect for the state; stop with the
+ * Containers in Docker, through the Engine API (1.41, negotiated: see {@link #api()}) on its unix socket: pull
+ * (imagePullPolicy), create with labels {@code everynode.pod.uid/namespace/name}, {@code everynode.container},
+ * {@code everynode.node}, {@code everynode.restart-count}, env, hostPath binds, ports (hostPort published), host
+ * network; start; inspect for the state; stop with the
  * grace period; remove. k8s command → Entrypoint, args → Cmd. Each container has its own network namespace
  * (there is no pause container): the pod IP is the first container's IP, or the host IP with hostNetwork.
  */
