@@ -16,27 +16,76 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Containers in Docker, through the Engine API (v1.41+) on its unix socket: pull (imagePullPolicy), create with
- * labels {@code everynode.pod.uid/namespace/name}, {@code everynode.container}, {@code everynode.node},
- * {@code everynode.restart-count}, env, hostPath binds, host network; start; inspect for the state; stop with the
+ * Containers in Docker, through the Engine API (1.41, negotiated: see {@link #api()}) on its unix socket: pull
+ * (imagePullPolicy), create with labels {@code everynode.pod.uid/namespace/name}, {@code everynode.container},
+ * {@code everynode.node}, {@code everynode.restart-count}, env, hostPath binds, ports (hostPort published), host
+ * network; start; inspect for the state; stop with the
  * grace period; remove. k8s command → Entrypoint, args → Cmd. Each container has its own network namespace
  * (there is no pause container): the pod IP is the first container's IP, or the host IP with hostNetwork.
  */
 final class DockerRuntime implements ContainerRuntime {
 
-    static final String API = "/v1.41";
+    /** The API version the agent is written against; used unless the engine's range excludes it. */
+    static final String PREFERRED_API = "1.41";
     private final UnixHttp http;
     private final String node;
+    private volatile String api;
 
     DockerRuntime(Path socket, String node) {
         this.http = new UnixHttp(socket);
         this.node = node;
     }
 
+    /**
+     * The path prefix {@code /v<version>}: 1.41, or the engine's own version when it is older, or its minimum when
+     * it no longer accepts 1.41 (Docker 29 refuses anything below 1.44). Asked once with the unversioned
+     * {@code GET /version}; 1.41 while the engine does not answer.
+     */
+    String api() {
+        String known = api;
+        if (known != null) {
+            return known;
+        }
+        try {
+            UnixHttp.Response r = http.request("GET", "/version", null, Duration.ofSeconds(5));
+            if (r.status() == 200) {
+                JsonNode v = Js.parse(r.body());
+                known = "/v" + negotiate(v.path("ApiVersion").asString(""), v.path("MinAPIVersion").asString(""));
+                api = known;
+                return known;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not answering yet: ask again next time
+        }
+        return "/v" + PREFERRED_API;
+    }
+
+    static String negotiate(String engineMax, String engineMin) {
+        if (!engineMax.isEmpty() && compare(engineMax, PREFERRED_API) < 0) {
+            return engineMax;
+        }
+        if (!engineMin.isEmpty() && compare(engineMin, PREFERRED_API) > 0) {
+            return engineMin;
+        }
+        return PREFERRED_API;
+    }
+
+    static int compare(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int d = Integer.compare(i < x.length ? Integer.parseInt(x[i]) : 0, i < y.length ? Integer.parseInt(y[i]) : 0);
+            if (d != 0) {
+                return d;
+            }
+        }
+        return 0;
+    }
+
     @Override
     public String version() {
         try {
-            UnixHttp.Response r = http.request("GET", API + "/version", null, Duration.ofSeconds(5));
+            UnixHttp.Response r = http.request("GET", api() + "/version", null, Duration.ofSeconds(5));
             return "docker://" + Js.parse(r.body()).path("Version").asString("unknown");
         } catch (IOException | RuntimeException e) {
             Log.info("docker engine not answering on its socket: %s", e.getMessage());
@@ -83,6 +132,8 @@ final class DockerRuntime implements ContainerRuntime {
         }
         if (pod.hostNetwork()) {
             host.put("NetworkMode", "host");
+        } else {
+            ports(container, create, host);
         }
         if (container.path("securityContext").path("privileged").asBoolean(false)) {
             host.put("Privileged", true);
@@ -95,16 +146,16 @@ final class DockerRuntime implements ContainerRuntime {
         try {
             UnixHttp.Response r = post("/containers/create?name=" + enc(containerName), create, Duration.ofSeconds(60));
             if (r.status() == 409) {
-                http.request("DELETE", API + "/containers/" + enc(containerName) + "?force=true", null, Duration.ofSeconds(30));
+                http.request("DELETE", api() + "/containers/" + enc(containerName) + "?force=true", null, Duration.ofSeconds(30));
                 r = post("/containers/create?name=" + enc(containerName), create, Duration.ofSeconds(60));
             }
             if (r.status() != 201) {
                 throw new ConfigError("CreateContainerError", "docker create: HTTP " + r.status() + " " + message(r));
             }
             String id = Js.parse(r.body()).path("Id").asString();
-            UnixHttp.Response s = http.request("POST", API + "/containers/" + id + "/start", null, Duration.ofSeconds(60));
+            UnixHttp.Response s = http.request("POST", api() + "/containers/" + id + "/start", null, Duration.ofSeconds(60));
             if (s.status() != 204 && s.status() != 304) {
-                http.request("DELETE", API + "/containers/" + id + "?force=true", null, Duration.ofSeconds(30));
+                http.request("DELETE", api() + "/containers/" + id + "?force=true", null, Duration.ofSeconds(30));
                 throw new ConfigError("StartError", "docker start: HTTP " + s.status() + " " + message(s), true);
             }
             DockerHandle h = new DockerHandle(id);
@@ -115,9 +166,32 @@ final class DockerRuntime implements ContainerRuntime {
         }
     }
 
+    /** ports[]: each containerPort exposed; a hostPort published on the node (hostIP, default all addresses). */
+    private static void ports(JsonNode container, ObjectNode create, ObjectNode host) {
+        ObjectNode exposed = null;
+        ObjectNode bindings = null;
+        for (JsonNode p : container.path("ports")) {
+            int port = p.path("containerPort").asInt(0);
+            if (port <= 0) {
+                continue;
+            }
+            String key = port + "/" + p.path("protocol").asString("TCP").toLowerCase(java.util.Locale.ROOT);
+            if (exposed == null) {
+                exposed = create.putObject("ExposedPorts");
+                bindings = host.putObject("PortBindings");
+            }
+            exposed.putObject(key);
+            int hostPort = p.path("hostPort").asInt(0);
+            if (hostPort > 0) {
+                bindings.putArray(key).addObject().put("HostIp", p.path("hostIP").asString(""))
+                        .put("HostPort", String.valueOf(hostPort));
+            }
+        }
+    }
+
     private void pull(String image, String policy) throws ConfigError {
         try {
-            boolean present = http.request("GET", API + "/images/" + image.replaceAll("[^A-Za-z0-9._:/@-]", "") + "/json", null,
+            boolean present = http.request("GET", api() + "/images/" + image.replaceAll("[^A-Za-z0-9._:/@-]", "") + "/json", null,
                     Duration.ofSeconds(30)).status() == 200;
             if ("Never".equals(policy)) {
                 if (!present) {
@@ -140,7 +214,7 @@ final class DockerRuntime implements ContainerRuntime {
                 tag = image.substring(colon + 1);
             }
             Log.info("pulling image %s", image);
-            UnixHttp.Response r = http.request("POST", API + "/images/create?fromImage=" + enc(repo) + "&tag=" + enc(tag),
+            UnixHttp.Response r = http.request("POST", api() + "/images/create?fromImage=" + enc(repo) + "&tag=" + enc(tag),
                     null, Duration.ofMinutes(10));
             String text = r.text();
             if (r.status() != 200 || text.contains("\"error\"")) {
@@ -200,7 +274,7 @@ final class DockerRuntime implements ContainerRuntime {
         for (String f : labelFilters) {
             labels.add(f);
         }
-        UnixHttp.Response r = http.request("GET", API + "/containers/json?all=true&filters=" + enc(Js.write(filters)),
+        UnixHttp.Response r = http.request("GET", api() + "/containers/json?all=true&filters=" + enc(Js.write(filters)),
                 null, Duration.ofSeconds(30));
         if (r.status() != 200) {
             throw new IOException("docker list: HTTP " + r.status());
@@ -212,8 +286,8 @@ final class DockerRuntime implements ContainerRuntime {
 
     private void remove(String id, Duration grace) {
         try {
-            http.request("POST", API + "/containers/" + id + "/stop?t=" + grace.toSeconds(), null, grace.plusSeconds(30));
-            http.request("DELETE", API + "/containers/" + id + "?force=true", null, Duration.ofSeconds(30));
+            http.request("POST", api() + "/containers/" + id + "/stop?t=" + grace.toSeconds(), null, grace.plusSeconds(30));
+            http.request("DELETE", api() + "/containers/" + id + "?force=true", null, Duration.ofSeconds(30));
         } catch (IOException e) {
             Log.info("cannot remove container %s: %s", shortId(id), e.getMessage());
         }
@@ -233,7 +307,7 @@ final class DockerRuntime implements ContainerRuntime {
         post("/exec/" + execId + "/start", Js.object().put("Detach", true), timeout.plusSeconds(5));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            JsonNode state = Js.parse(http.request("GET", API + "/exec/" + execId + "/json", null, timeout).body());
+            JsonNode state = Js.parse(http.request("GET", api() + "/exec/" + execId + "/json", null, timeout).body());
             if (!state.path("Running").asBoolean(true)) {
                 return state.path("ExitCode").asInt(-1);
             }
@@ -252,7 +326,7 @@ final class DockerRuntime implements ContainerRuntime {
     }
 
     private UnixHttp.Response post(String path, JsonNode body, Duration timeout) throws IOException {
-        return http.request("POST", API + path, Js.bytes(body), timeout);
+        return http.request("POST", api() + path, Js.bytes(body), timeout);
     }
 
     private static String message(UnixHttp.Response r) {
@@ -293,7 +367,7 @@ final class DockerRuntime implements ContainerRuntime {
                 return;
             }
             try {
-                UnixHttp.Response r = http.request("GET", API + "/containers/" + id + "/json", null, Duration.ofSeconds(10));
+                UnixHttp.Response r = http.request("GET", api() + "/containers/" + id + "/json", null, Duration.ofSeconds(10));
                 inspectedAt = System.nanoTime();
                 if (r.status() == 404) {
                     gone = true;
@@ -363,7 +437,7 @@ final class DockerRuntime implements ContainerRuntime {
         @Override
         public void stop(Duration grace) {
             try {
-                http.request("POST", API + "/containers/" + id + "/stop?t=" + grace.toSeconds(), null,
+                http.request("POST", api() + "/containers/" + id + "/stop?t=" + grace.toSeconds(), null,
                         grace.plusSeconds(30));
             } catch (IOException e) {
                 Log.info("docker stop %s: %s", shortId(id), e.getMessage());
@@ -374,7 +448,7 @@ final class DockerRuntime implements ContainerRuntime {
         @Override
         public void release() {
             try {
-                http.request("DELETE", API + "/containers/" + id + "?force=true", null, Duration.ofSeconds(30));
+                http.request("DELETE", api() + "/containers/" + id + "?force=true", null, Duration.ofSeconds(30));
             } catch (IOException e) {
                 Log.info("docker remove %s: %s", shortId(id), e.getMessage());
             }

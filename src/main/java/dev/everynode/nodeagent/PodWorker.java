@@ -238,10 +238,16 @@ final class PodWorker {
                 c.everStarted = true;
                 c.lastTerminated = terminated(128, "StartError", e.getMessage(), null, now, null);
                 c.waitingReason = "CrashLoopBackOff";
+                c.waitingMessage = e.getMessage();
+            } else if ("ErrImagePull".equals(e.reason)
+                    && ("ErrImagePull".equals(c.waitingReason) || "ImagePullBackOff".equals(c.waitingReason))) {
+                // kubelet: the first failed pull is ErrImagePull, the retries after it wait in ImagePullBackOff
+                c.waitingReason = "ImagePullBackOff";
+                c.waitingMessage = "Back-off pulling image \"" + c.image + "\": " + e.getMessage();
             } else {
                 c.waitingReason = e.reason;
+                c.waitingMessage = e.getMessage();
             }
-            c.waitingMessage = e.getMessage();
             Log.info("cannot start container %s/%s/%s: %s: %s (retry in %s)", namespace, name, c.name, e.reason,
                     e.getMessage(), delay);
         }

@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
-/** The Docker runtime against a simulated Engine API on a unix socket (there is no dockerd here). */
+/**
+ * The Docker runtime against a simulated Engine API, for what the real engine of the Docker tier
+ * ({@link DockerTierTest}, Docker 20.10, no registry) cannot show: API version negotiation with newer and older
+ * engines, and a pull whose error arrives inside a 200 progress stream (a registry's answer).
+ */
 class DockerRuntimeTest {
 
     @TempDir
@@ -26,7 +23,6 @@ class DockerRuntimeTest {
 
     private FakeDockerEngine engine;
     private DockerRuntime docker;
-    private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @BeforeEach
     void start() throws Exception {
@@ -37,7 +33,6 @@ class DockerRuntimeTest {
     @AfterEach
     void stop() throws Exception {
         engine.close();
-        pool.shutdownNow();
     }
 
     private static final String SPEC = """
@@ -54,123 +49,26 @@ class DockerRuntimeTest {
     }
 
     @Test
-    void versionComesFromTheEngine() {
+    void theApiVersionIsNegotiatedWithTheEngine() throws Exception {
+        assertThat(DockerRuntime.negotiate("1.47", "1.24")).isEqualTo("1.41");
+        assertThat(DockerRuntime.negotiate("1.40", "1.12")).isEqualTo("1.40");
+        assertThat(DockerRuntime.negotiate("1.52", "1.44")).isEqualTo("1.44");
+        assertThat(DockerRuntime.negotiate("", "")).isEqualTo("1.41");
         assertThat(docker.version()).isEqualTo("docker://27.3.1");
-    }
+        assertThat(engine.requests("GET", "/v1.41/version")).hasSize(1);
 
-    @Test
-    void pullsCreatesWithLabelsEnvBindsAndHostNetworkThenStarts() throws Exception {
-        ContainerRuntime.PodInfo info = info("0a1b2c3d-uid", SPEC);
-        JsonNode ctr = info.spec().path("containers").get(0);
-        Map<String, String> env = ContainerConfig.env(info, ctr, "10.0.0.7");
-        ContainerRuntime.Handle h = docker.start(info, ctr, env, List.of("fluentd"),
-                ContainerConfig.expand(Js.strings(ctr.get("args")), env), 0);
-
-        assertThat(engine.requests("POST", "/v1.41/images/create")).hasSize(1);
-        assertThat(engine.requests("POST", "/v1.41/images/create").get(0).path())
-                .contains("fromImage=fluent%2Ffluentd").contains("tag=v1.16");
-        JsonNode create = Js.parse(engine.requests("POST", "/v1.41/containers/create").get(0).body());
-        assertThat(create.path("Image").asString()).isEqualTo("fluent/fluentd:v1.16");
-        assertThat(Js.strings(create.get("Entrypoint"))).containsExactly("fluentd");
-        assertThat(Js.strings(create.get("Cmd"))).containsExactly("-c", "/etc/fluent.conf");
-        assertThat(Js.strings(create.get("Env"))).containsExactly("CONF=fluent.conf");
-        assertThat(create.path("WorkingDir").asString()).isEqualTo("/work");
-        assertThat(create.path("Labels").path("everynode.pod.uid").asString()).isEqualTo("0a1b2c3d-uid");
-        assertThat(create.path("Labels").path("everynode.pod.namespace").asString()).isEqualTo("kube-system");
-        assertThat(create.path("Labels").path("everynode.pod.name").asString()).isEqualTo("fluentd-x7k2p");
-        assertThat(create.path("Labels").path("everynode.container").asString()).isEqualTo("agent");
-        assertThat(create.path("Labels").path("everynode.node").asString()).isEqualTo("n1");
-        assertThat(Js.strings(create.path("HostConfig").get("Binds"))).containsExactly("/var/log:/var/log:ro");
-        assertThat(create.path("HostConfig").path("NetworkMode").asString()).isEqualTo("host");
-        assertThat(engine.requests("POST", "/v1.41/containers/").stream().anyMatch(r -> r.path().endsWith("/start")))
-                .isTrue();
-        assertThat(h.alive()).isTrue();
-        assertThat(h.containerId()).startsWith("docker://").hasSize(9 + 64);
-        assertThat(h.imageId()).isEqualTo("sha256:1234");
-        assertThat(docker.podIp(info, h)).isEqualTo("10.0.0.7");
-
-        // IfNotPresent: the second start does not pull again
-        docker.start(info, ctr, env, List.of("fluentd"), List.of(), 1);
-        assertThat(engine.requests("POST", "/v1.41/images/create")).hasSize(1);
-    }
-
-    @Test
-    void exitsStopsAndRemovals() throws Exception {
-        ContainerRuntime.PodInfo info = info("uid-2", """
+        // Docker 29 refuses API versions below 1.44: the agent speaks 1.44 to it, and everything works
+        engine.minApiVersion = "1.44";
+        engine.apiVersion = "1.52";
+        DockerRuntime newer = new DockerRuntime(dir.resolve("docker.sock"), "n1");
+        ContainerRuntime.PodInfo info = info("uid-7", """
                 {"containers": [{"name": "c", "image": "busybox:1", "command": ["sleep", "1000"]}]}""");
-        ContainerRuntime.Handle h = docker.start(info, info.spec().path("containers").get(0), Map.of(),
+        ContainerRuntime.Handle h = newer.start(info, info.spec().path("containers").get(0), Map.of(),
                 List.of("sleep", "1000"), List.of(), 0);
-        assertThat(docker.podIp(info, h)).isEqualTo("172.17.0.5");
-        String id = h.containerId().substring(9);
-        FakeDockerEngine.Container c = engine.containers.get(id);
-        c.exitCode = 3;
-        c.running = false;
-        Thread.sleep(1100); // the inspect cache
-        assertThat(h.alive()).isFalse();
-        assertThat(h.exitCode()).isEqualTo(3);
-        assertThat(h.exitReason()).isEqualTo("Error");
-        h.release();
-        assertThat(engine.containers).doesNotContainKey(id);
-
-        ContainerRuntime.Handle second = docker.start(info, info.spec().path("containers").get(0), Map.of(),
-                List.of("sleep", "1000"), List.of(), 1);
-        second.stop(Duration.ofSeconds(7));
-        assertThat(engine.requests("POST", "/v1.41/containers/" + second.containerId().substring(9) + "/stop?t=7"))
-                .hasSize(1);
-        assertThat(second.alive()).isFalse();
-    }
-
-    @Test
-    void anAgentRestartAdoptsTheRunningContainerByItsLabelsAndRemovesTheRest() throws Exception {
-        ContainerRuntime.PodInfo info = info("uid-3", """
-                {"containers": [{"name": "c", "image": "busybox:1", "command": ["sleep", "1000"]}]}""");
-        var exited = engine.add("old", Map.of("everynode.pod.uid", "uid-3", "everynode.container", "c",
-                "everynode.node", "n1"), false);
-        var running = engine.add("cur", Map.of("everynode.pod.uid", "uid-3", "everynode.container", "c",
-                "everynode.node", "n1"), true);
-        var stranger = engine.add("gone", Map.of("everynode.pod.uid", "uid-deleted", "everynode.container", "c",
-                "everynode.node", "n1"), true);
-        var otherNode = engine.add("other", Map.of("everynode.pod.uid", "uid-x", "everynode.container", "c",
-                "everynode.node", "n2"), true);
-
-        ContainerRuntime.Handle h = docker.adopt(info, "c", null);
-        assertThat(h.containerId()).isEqualTo("docker://" + running.id);
-        assertThat(engine.containers).doesNotContainKey(exited.id);
-
-        docker.cleanup(Set.of("uid-3"));
-        assertThat(engine.containers).containsKeys(running.id, otherNode.id).doesNotContainKey(stranger.id);
-        assertThat(engine.containers).hasSize(2);
-    }
-
-    @Test
-    void theWorkerReportsDockerContainersAndAdoptsThemWithoutDuplicates() throws Exception {
-        ObjectNode pod = (ObjectNode) Js.parse("""
-                {"metadata": {"namespace": "default", "name": "web-1", "uid": "uid-4"},
-                 "spec": {"containers": [{"name": "web", "image": "nginx:1.27",
-                   "readinessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 1}}]}}""");
-        ContainerRuntime.PodInfo info = new ContainerRuntime.PodInfo("default", "web-1", "uid-4", pod.get("spec"),
-                "n1", "10.0.0.7", dir.resolve("logs"));
-        StateStore store = new StateStore(dir.resolve("state"));
-        PodWorker w = new PodWorker(pod, info, docker, store, pool, null);
-        w.tick(Instant.now());
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!w.status(Instant.now()).path("containerStatuses").get(0).path("ready").asBoolean()) {
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.sleep(50);
-            w.tick(Instant.now());
-        }
-        ObjectNode status = w.status(Instant.now());
-        assertThat(status.path("podIP").asString()).isEqualTo("172.17.0.5");
-        assertThat(status.at("/containerStatuses/0/containerID").asString()).startsWith("docker://");
-        assertThat(engine.requests("POST", "/v1.41/containers/").stream().filter(r -> r.path().contains("/exec")))
-                .isNotEmpty();
-        // a new agent with the same state dir: the same container, no second create
-        PodWorker again = new PodWorker(pod, info, docker, new StateStore(dir.resolve("state")), pool,
-                new StateStore(dir.resolve("state")).pod("uid-4"));
-        again.tick(Instant.now());
-        assertThat(engine.requests("POST", "/v1.41/containers/create")).hasSize(1);
-        assertThat(again.status(Instant.now()).at("/containerStatuses/0/ready").asBoolean()).isTrue();
-        assertThat(engine.containers).hasSize(1);
+        assertThat(h.alive()).isTrue();
+        assertThat(engine.requests("POST", "/v1.44/containers/create")).hasSize(1);
+        assertThat(engine.requests("POST", "/v1.41/")).isEmpty();
+        assertThat(newer.version()).isEqualTo("docker://27.3.1");
     }
 
     @Test

@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A simulated Docker Engine API (the subset the agent uses) on a unix socket, answering like dockerd v27 does:
+ * A simulated Docker Engine API (the subset the agent uses) on a unix socket, answering like dockerd v27 does
+ * (any {@code /vX.Y} prefix; below {@code minApiVersion} refused as Docker 29 refuses 1.41):
  * version, image inspect/pull (a chunked progress stream), container create/start/inspect/stop/delete/list with
  * label filters, exec create/start/inspect. Records every request.
  */
@@ -50,6 +51,9 @@ final class FakeDockerEngine implements AutoCloseable {
     final Map<String, Container> containers = new ConcurrentHashMap<>();
     final Map<String, Boolean> images = new ConcurrentHashMap<>();
     volatile boolean failPulls;
+    /** What the unversioned {@code GET /version} answers; requests below {@code minApiVersion} are refused. */
+    volatile String apiVersion = "1.47";
+    volatile String minApiVersion = "1.24";
     volatile int execExitCode;
     private final AtomicInteger ids = new AtomicInteger();
     private final ServerSocketChannel server;
@@ -130,10 +134,20 @@ final class FakeDockerEngine implements AutoCloseable {
     private void respond(SocketChannel ch, String method, String target, String body) throws IOException {
         String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
         String query = target.contains("?") ? URLDecoder.decode(target.substring(target.indexOf('?') + 1), StandardCharsets.UTF_8) : "";
+        String version = "";
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^/v(\\d+\\.\\d+)(/.*)$").matcher(path);
+        if (m.matches()) {
+            version = m.group(1);
+            path = "/v1.41" + m.group(2); // one routing table for every version
+        }
         String[] p = path.split("/");
         // p[0] = "", p[1] = "v1.41"
-        if (path.equals("/v1.41/version")) {
-            json(ch, 200, "{\"Version\":\"27.3.1\",\"ApiVersion\":\"1.47\",\"Os\":\"linux\"}");
+        if (!version.isEmpty() && DockerRuntime.compare(version, minApiVersion) < 0) {
+            json(ch, 400, "{\"message\":\"client version " + version + " is too old. Minimum supported API version is "
+                    + minApiVersion + ", please upgrade your client to a newer version\"}");
+        } else if (path.equals("/version") || path.equals("/v1.41/version")) {
+            json(ch, 200, "{\"Version\":\"27.3.1\",\"ApiVersion\":\"" + apiVersion + "\",\"MinAPIVersion\":\""
+                    + minApiVersion + "\",\"Os\":\"linux\"}");
         } else if (method.equals("GET") && path.startsWith("/v1.41/images/") && path.endsWith("/json")) {
             String image = URLDecoder.decode(path.substring(14, path.length() - 5), StandardCharsets.UTF_8);
             if (images.containsKey(image)) {
