@@ -105,6 +105,12 @@ class ApiDocument implements OpenApiCustomizer {
                         .description("Watch for changes instead of listing").schema(new Schema<Boolean>().type("boolean")));
             }
         }
+        if (method == PathItem.HttpMethod.POST && !item && sub == null && op.getResponses() != null
+                && op.getResponses().containsKey("200")) {
+            ApiResponse created = op.getResponses().remove("200");
+            op.getResponses().addApiResponse("201", created.description("Created: the " + type.kind()
+                    + " as stored, defaults filled in"));
+        }
         if ((method == PathItem.HttpMethod.POST || method == PathItem.HttpMethod.PUT) && sub == null
                 && op.getRequestBody() != null) {
             Content content = op.getRequestBody().getContent();

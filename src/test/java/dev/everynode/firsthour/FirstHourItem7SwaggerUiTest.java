@@ -171,8 +171,8 @@ class FirstHourItem7SwaggerUiTest extends IntegrationTest {
     /** The documented responses of an expanded operation: code to description. */
     private static Map<String, String> responses(WebElement block) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (WebElement row : block.findElements(By.cssSelector(".responses-wrapper .responses-inner > div > div > "
-                + "table.responses-table > tbody > tr.response"))) {
+        for (WebElement row : block.findElements(By.cssSelector(
+                "table.responses-table:not(.live-responses-table) tr.response"))) {
             out.put(row.getAttribute("data-code"),
                     row.findElement(By.cssSelector(".response-col_description__inner")).getText());
         }
