@@ -50,7 +50,37 @@ public final class Model {
      * replacement still happen).
      */
     public record Strategy(String type, IntOrPercent maxUnavailable, IntOrPercent maxSurge, IntOrPercent partition,
-                           boolean paused) {}
+                           boolean paused, Policy policy) {
+
+        public Strategy {
+            policy = policy == null ? Policy.NONE : policy;
+        }
+
+        public Strategy(String type, IntOrPercent maxUnavailable, IntOrPercent maxSurge, IntOrPercent partition,
+                        boolean paused) {
+            this(type, maxUnavailable, maxSurge, partition, paused, Policy.NONE);
+        }
+    }
+
+    /**
+     * Rollout policies beyond Kubernetes and OpenKruise (issue 17), all off in {@link #NONE}:
+     * {@code canary} (null = none): that many nodes (or percent of desired, rounded up, at least one) take the new
+     * revision first, and the rest wait until {@code canaryPromoted}; {@code updateSelector} (null = every node):
+     * only matching nodes take the new revision (OpenKruise {@code rollingUpdate.selector}); waves when
+     * {@code maxUnavailablePerDomain} is set: nodes are grouped by the value of their {@code topologyKey} label,
+     * domains go one after the other in name order (nodes without the label last) and at most that many nodes
+     * (or percent of the domain, rounded up) of the domain in flight are unavailable at once.
+     */
+    public record Policy(IntOrPercent canary, boolean canaryPromoted, List<Requirement> updateSelector,
+                         String topologyKey, IntOrPercent maxUnavailablePerDomain) {
+
+        public static final String DEFAULT_TOPOLOGY_KEY = "topology.kubernetes.io/zone";
+        public static final Policy NONE = new Policy(null, false, null, DEFAULT_TOPOLOGY_KEY, null);
+
+        public boolean waves() {
+            return maxUnavailablePerDomain != null;
+        }
+    }
 
     /**
      * The DaemonSet as the planner needs it. {@code currentHash} is the controller-revision-hash of the current

@@ -4,6 +4,7 @@ import dev.everynode.reconcile.plan.Model.DaemonSetView;
 import dev.everynode.reconcile.plan.Model.DeleteReason;
 import dev.everynode.reconcile.plan.Model.NodeView;
 import dev.everynode.reconcile.plan.Model.PodView;
+import dev.everynode.reconcile.plan.UpdateScope.Scope;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,75 +21,81 @@ final class RollingUpdate {
     /** {@code findUpdatedPodsOnNode}: at most one live new and one live old pod, else not ok. */
     private record NodePods(PodView newPod, PodView oldPod, boolean ok) {}
 
-    /** The nodes the rolling update may work on, by name (the partition keeps the others), and how many are desired. */
-    record Scope(List<String> rolled, int desired) {}
-
     private RollingUpdate() {}
 
     static void plan(DaemonSetView ds, List<NodeView> nodes, Map<String, Eligibility.Result> eligibility,
                      Map<String, List<PodView>> podsByNode, Instant now, Draft draft) {
-        Scope scope = scope(ds, nodes, eligibility, podsByNode);
+        Scope scope = UpdateScope.of(ds, nodes, eligibility, podsByNode, now);
         UpdateBudget budget = UpdateBudget.of(ds.strategy(), scope.desired());
         if (budget.maxSurge() == 0) {
-            withoutSurge(ds, scope.rolled(), podsByNode, budget.maxUnavailable(), now, draft);
+            withoutSurge(ds, scope, podsByNode, budget.maxUnavailable(), now, draft);
         } else {
-            withSurge(ds, scope.rolled(), eligibility, podsByNode, budget.maxSurge(), scope.desired(), now, draft);
+            withSurge(ds, scope, eligibility, podsByNode, budget.maxSurge(), now, draft);
         }
     }
 
-    /** The nodes that should run the pod or still have one, restricted to those the partition lets roll. */
-    static Scope scope(DaemonSetView ds, List<NodeView> nodes, Map<String, Eligibility.Result> eligibility,
-                       Map<String, List<PodView>> podsByNode) {
-        List<String> considered = new ArrayList<>();
-        int desired = 0;
-        for (NodeView node : nodes) {
-            boolean shouldRun = eligibility.get(node.name()).shouldRun();
-            desired += shouldRun ? 1 : 0;
-            if (shouldRun || !podsByNode.get(node.name()).isEmpty()) {
-                considered.add(node.name());
-            }
-        }
-        Set<String> updatable = Partition.updatable(ds, considered, podsByNode, desired);
-        return new Scope(considered.stream().filter(updatable::contains).toList(), desired);
+    /**
+     * The nodes the loops visit: without waves the rolled ones only (Kruise's partition and selector filter the
+     * nodes before the budget is counted); with waves every considered node, so that the Kubernetes budget holds
+     * over the whole fleet while only the wave's nodes are acted on.
+     */
+    private static List<String> visited(Scope scope) {
+        return scope.waves() ? scope.considered() : scope.rolled();
     }
 
-    private static void withoutSurge(DaemonSetView ds, List<String> nodes, Map<String, List<PodView>> podsByNode,
+    private static void withoutSurge(DaemonSetView ds, Scope scope, Map<String, List<PodView>> podsByNode,
                                      int maxUnavailable, Instant now, Draft draft) {
+        Set<String> rolled = scope.waves() ? Set.copyOf(scope.rolled()) : null;
         int numUnavailable = 0;
+        int domainUnavailable = 0;
         List<PodView> allowedReplacements = new ArrayList<>();
         List<PodView> candidates = new ArrayList<>();
-        for (String node : nodes) {
+        for (String node : visited(scope)) {
             NodePods found = find(ds, podsByNode.get(node));
+            boolean acts = rolled == null || rolled.contains(node);
+            boolean unavailable;
             if (!found.ok() || (found.oldPod() == null) == (found.newPod() == null)) {
                 // Excess pods, an empty node or a node mid-replacement: manage() is acting there.
-                numUnavailable++;
+                unavailable = true;
             } else if (found.newPod() != null) {
-                numUnavailable += available(ds, found.newPod(), now) ? 0 : 1;
+                unavailable = !available(ds, found.newPod(), now);
             } else if (!available(ds, found.oldPod(), now)) {
                 // Replacing an old pod that is down anyway costs no availability, so it ignores the budget.
-                allowedReplacements.add(found.oldPod());
-                numUnavailable++;
-            } else if (numUnavailable < maxUnavailable) {
-                candidates.add(found.oldPod());
+                if (acts) {
+                    allowedReplacements.add(found.oldPod());
+                }
+                unavailable = true;
+            } else {
+                unavailable = false;
+                if (acts && numUnavailable < maxUnavailable) {
+                    candidates.add(found.oldPod());
+                }
             }
+            numUnavailable += unavailable ? 1 : 0;
+            domainUnavailable += unavailable && inWave(scope, node) ? 1 : 0;
         }
-        int remaining = clamp(maxUnavailable - numUnavailable, candidates.size());
+        int remaining = clamp(Math.min(maxUnavailable - numUnavailable, scope.domainLimit() - domainUnavailable),
+                candidates.size());
         allowedReplacements.forEach(pod -> draft.delete(pod, DeleteReason.UPDATE));
         candidates.subList(0, remaining).forEach(pod -> draft.delete(pod, DeleteReason.UPDATE));
     }
 
-    private static void withSurge(DaemonSetView ds, List<String> nodes, Map<String, Eligibility.Result> eligibility,
-                                  Map<String, List<PodView>> podsByNode, int maxSurge, int desired, Instant now,
-                                  Draft draft) {
+    private static void withSurge(DaemonSetView ds, Scope scope, Map<String, Eligibility.Result> eligibility,
+                                  Map<String, List<PodView>> podsByNode, int maxSurge, Instant now, Draft draft) {
+        Set<String> rolled = scope.waves() ? Set.copyOf(scope.rolled()) : null;
+        int desired = scope.desired();
+        int domainSurge = 0;
         int numSurge = 0;
         int numAvailable = 0;
         List<String> allowedNewNodes = new ArrayList<>();
         List<String> candidateNewNodes = new ArrayList<>();
         List<PodView> shouldNotRunToDelete = new ArrayList<>();
-        for (String node : nodes) {
+        for (String node : visited(scope)) {
             NodePods found = find(ds, podsByNode.get(node));
+            boolean acts = rolled == null || rolled.contains(node);
             if (!found.ok()) {
                 numSurge++;
+                domainSurge += inWave(scope, node) ? 1 : 0;
                 continue;
             }
             PodView oldPod = found.oldPod();
@@ -98,9 +105,15 @@ final class RollingUpdate {
             numAvailable += serving != null && available(ds, serving, now) ? 1 : 0;
             boolean shouldRun = eligibility.get(node).shouldRun();
             if (oldPod == null) {
+                // A new pod not yet available is still in flight for its domain's limit.
+                domainSurge += newPod != null && !available(ds, newPod, now) && inWave(scope, node) ? 1 : 0;
                 continue;
             }
             if (newPod == null) {
+                if (!acts) {
+                    // Outside the wave: an old pod stays until its domain's turn.
+                    continue;
+                }
                 if (!available(ds, oldPod, now)) {
                     if (shouldRun) {
                         allowedNewNodes.add(node);
@@ -116,13 +129,15 @@ final class RollingUpdate {
                 draft.delete(oldPod, DeleteReason.SURGE_RETIRE);
             } else {
                 numSurge++;
+                domainSurge += inWave(scope, node) ? 1 : 0;
             }
         }
         // Users of surge expect full availability: a pod on a node that left the selection goes only once the
         // pods elsewhere more than cover the desired count.
         int deletable = clamp(numAvailable - desired, shouldNotRunToDelete.size());
         shouldNotRunToDelete.subList(0, deletable).forEach(pod -> draft.delete(pod, DeleteReason.UPDATE));
-        int remainingSurge = clamp(maxSurge - numSurge, candidateNewNodes.size());
+        int remainingSurge = clamp(Math.min(maxSurge - numSurge, scope.domainLimit() - domainSurge),
+                candidateNewNodes.size());
         allowedNewNodes.forEach(draft::create);
         candidateNewNodes.subList(0, remainingSurge).forEach(draft::create);
     }
@@ -151,6 +166,10 @@ final class RollingUpdate {
 
     private static boolean available(DaemonSetView ds, PodView pod, Instant now) {
         return Pods.isAvailable(pod, ds.minReadySeconds(), now);
+    }
+
+    private static boolean inWave(Scope scope, String node) {
+        return scope.wave() != null && scope.wave().equals(scope.domainOf().get(node));
     }
 
     private static int clamp(int value, int max) {

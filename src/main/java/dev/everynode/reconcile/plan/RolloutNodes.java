@@ -31,7 +31,7 @@ public final class RolloutNodes {
         Map<String, List<PodView>> podsByNode = Planner.podsByNode(nodes, snapshot.pods());
         boolean rolling = UpdateBudget.isRolling(ds.strategy());
         Set<String> rolled = rolling && !ds.strategy().paused()
-                ? Set.copyOf(RollingUpdate.scope(ds, nodes, eligibility, podsByNode).rolled()) : Set.of();
+                ? Set.copyOf(UpdateScope.of(ds, nodes, eligibility, podsByNode, now).rolled()) : Set.of();
         List<String> pending = new ArrayList<>();
         List<String> updating = new ArrayList<>();
         List<String> held = new ArrayList<>();

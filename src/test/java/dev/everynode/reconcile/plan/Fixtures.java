@@ -120,6 +120,7 @@ final class Fixtures {
         private Long templateGeneration;
         private boolean selectorEmpty;
         private boolean deleting;
+        private Model.Policy policy = Model.Policy.NONE;
 
         DsBuilder nodeName(String value) { nodeName = value; return this; }
         DsBuilder nodeSelector(Map<String, String> value) { nodeSelector = value; return this; }
@@ -140,11 +141,12 @@ final class Fixtures {
         DsBuilder templateGeneration(long value) { templateGeneration = value; return this; }
         DsBuilder selectorEmpty() { selectorEmpty = true; return this; }
         DsBuilder deleting() { deleting = true; return this; }
+        DsBuilder policy(Model.Policy value) { policy = value; return this; }
 
         DaemonSetView build() {
             return new DaemonSetView("default", "agent", "uid-1", observedGeneration, observedGeneration, NEW,
                     templateGeneration, new Placement(nodeName, nodeSelector, terms, tolerations, hostNetwork),
-                    new Strategy(type, maxUnavailable, maxSurge, partition, paused), minReadySeconds,
+                    new Strategy(type, maxUnavailable, maxSurge, partition, paused, policy), minReadySeconds,
                     selectorEmpty, deleting);
         }
     }
