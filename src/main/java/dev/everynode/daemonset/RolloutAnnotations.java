@@ -17,6 +17,16 @@ public final class RolloutAnnotations {
     public static final String PAUSED = "everynode.dev/rollout-paused";
     public static final String PARTITION = "everynode.dev/rollout-partition";
     public static final String PROGRESS_DEADLINE = "everynode.dev/progress-deadline-seconds";
+    /** Issue 17: nodes (or percent of desired, rounded up) updated first; the rest waits for the promotion. */
+    public static final String CANARY = "everynode.dev/rollout-canary";
+    /** The revision hash (controller-revision-hash) whose canary is promoted: a new template needs a new one. */
+    public static final String CANARY_PROMOTED = "everynode.dev/rollout-canary-promoted";
+    /** A label selector (kubectl syntax): only matching nodes take the new revision (OpenKruise's selector). */
+    public static final String NODE_SELECTOR = "everynode.dev/rollout-node-selector";
+    /** The node label whose values are the failure domains of the waves (default topology.kubernetes.io/zone). */
+    public static final String TOPOLOGY_KEY = "everynode.dev/rollout-topology-key";
+    /** Turns waves on: at most this many nodes (or percent of the domain) of the domain in flight unavailable. */
+    public static final String MAX_UNAVAILABLE_PER_DOMAIN = "everynode.dev/rollout-max-unavailable-per-domain";
 
     private RolloutAnnotations() {}
 
@@ -44,7 +54,63 @@ public final class RolloutAnnotations {
             causes.add(dev.everynode.apimachinery.Cause.invalid("metadata.annotations[" + PROGRESS_DEADLINE + "]",
                     deadline, "must be a positive number of seconds"));
         }
+        String canary = Json.text(ds, "metadata", "annotations", CANARY);
+        if (canary != null && !positiveIntOrPercent(canary)) {
+            causes.add(dev.everynode.apimachinery.Cause.invalid(field(CANARY), canary,
+                    "must be a positive integer or a percentage between 1% and 100% (e.g. '5%')"));
+        }
+        String perDomain = Json.text(ds, "metadata", "annotations", MAX_UNAVAILABLE_PER_DOMAIN);
+        if (perDomain != null && !positiveIntOrPercent(perDomain)) {
+            causes.add(dev.everynode.apimachinery.Cause.invalid(field(MAX_UNAVAILABLE_PER_DOMAIN), perDomain,
+                    "must be a positive integer or a percentage between 1% and 100% (e.g. '1' or '10%')"));
+        }
+        String key = Json.text(ds, "metadata", "annotations", TOPOLOGY_KEY);
+        if (key != null) {
+            try {
+                dev.everynode.apimachinery.LabelSelector.parse(key.trim());
+                if (key.isBlank() || !key.trim().matches("[A-Za-z0-9./_-]+")) {
+                    throw new IllegalArgumentException("not a label key");
+                }
+            } catch (IllegalArgumentException e) {
+                causes.add(dev.everynode.apimachinery.Cause.invalid(field(TOPOLOGY_KEY), key,
+                        "must be a label key (e.g. 'topology.kubernetes.io/zone')"));
+            }
+        }
+        String selector = Json.text(ds, "metadata", "annotations", NODE_SELECTOR);
+        if (selector != null) {
+            try {
+                dev.everynode.apimachinery.LabelSelector.parse(selector);
+            } catch (IllegalArgumentException e) {
+                causes.add(dev.everynode.apimachinery.Cause.invalid(field(NODE_SELECTOR), selector,
+                        "must be a label selector (e.g. 'pool=canary,zone in (a,b)'): " + e.getMessage()));
+            }
+        }
         return causes;
+    }
+
+    private static String field(String annotation) {
+        return "metadata.annotations[" + annotation + "]";
+    }
+
+    private static boolean positiveIntOrPercent(String value) {
+        String v = value.trim();
+        if (!v.matches("[0-9]{1,9}%?")) {
+            return false;
+        }
+        long n = Long.parseLong(v.endsWith("%") ? v.substring(0, v.length() - 1) : v);
+        return n >= 1 && (!v.endsWith("%") || n <= 100);
+    }
+
+    /** An int-or-percent annotation as written ("3" or "5%"), or null when absent or malformed. */
+    public static String intOrPercent(ObjectNode ds, String annotation) {
+        String value = Json.text(ds, "metadata", "annotations", annotation);
+        return value != null && positiveIntOrPercent(value) ? value.trim() : null;
+    }
+
+    /** A plain annotation value, trimmed; null when absent or blank. */
+    public static String text(ObjectNode ds, String annotation) {
+        String value = Json.text(ds, "metadata", "annotations", annotation);
+        return value == null || value.isBlank() ? null : value.trim();
     }
 
     public static boolean paused(ObjectNode ds) {

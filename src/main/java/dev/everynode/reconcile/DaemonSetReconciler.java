@@ -306,7 +306,7 @@ class DaemonSetReconciler {
         Duration deadline = Duration.ofSeconds(seconds == null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : seconds);
         boolean newGeneration = old.path("observedGeneration").asLong(0) < ds.generation();
         Instant now = clock.instant();
-        Model.Strategy strategy = SnapshotReader.strategy(ds.body());
+        Model.Strategy strategy = SnapshotReader.strategy(ds.body(), null);
         Progress.Step step = Progress.next(new Progress.Input(ds.name(), StatusConditions.progressing(old),
                 StatusConditions.counters(old), counters, newGeneration, strategy.paused(), strategy.partition(),
                 deadline, now));

@@ -1,6 +1,7 @@
 package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.LabelSelector;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RolloutAnnotations;
@@ -26,7 +27,7 @@ final class SnapshotReader {
         JsonNode status = body.path("status");
         return new Model.DaemonSetView(ds.namespace(), ds.name(), ds.uid().toString(), ds.generation(),
                 status.path("observedGeneration").asLong(0), currentHash,
-                DaemonSetStrategy.templateGeneration(body), placement(podSpec), strategy(body),
+                DaemonSetStrategy.templateGeneration(body), placement(podSpec), strategy(body, currentHash),
                 spec.path("minReadySeconds").asInt(0), selectorEmpty, ds.deletionTimestamp() != null);
     }
 
@@ -60,12 +61,48 @@ final class SnapshotReader {
         return out;
     }
 
-    static Model.Strategy strategy(ObjectNode ds) {
+    static Model.Strategy strategy(ObjectNode ds, String currentHash) {
         JsonNode strategy = ds.path("spec").path("updateStrategy");
         JsonNode rolling = strategy.path("rollingUpdate");
         return new Model.Strategy(strategy.path("type").asString("RollingUpdate"), intOrPercent(rolling.get("maxUnavailable")),
                 intOrPercent(rolling.get("maxSurge")), partition(RolloutAnnotations.partition(ds)),
-                RolloutAnnotations.paused(ds));
+                RolloutAnnotations.paused(ds), policy(ds, currentHash));
+    }
+
+    /** The rollout policies of the annotations (issue 17); validation has refused malformed values. */
+    static Model.Policy policy(ObjectNode ds, String currentHash) {
+        String canary = RolloutAnnotations.intOrPercent(ds, RolloutAnnotations.CANARY);
+        String perDomain = RolloutAnnotations.intOrPercent(ds, RolloutAnnotations.MAX_UNAVAILABLE_PER_DOMAIN);
+        String selector = RolloutAnnotations.text(ds, RolloutAnnotations.NODE_SELECTOR);
+        String key = RolloutAnnotations.text(ds, RolloutAnnotations.TOPOLOGY_KEY);
+        String promoted = RolloutAnnotations.text(ds, RolloutAnnotations.CANARY_PROMOTED);
+        if (canary == null && perDomain == null && selector == null) {
+            return Model.Policy.NONE;
+        }
+        return new Model.Policy(partition(canary), promoted != null && promoted.equals(currentHash),
+                selector == null ? null : selectorRequirements(selector),
+                key == null ? Model.Policy.DEFAULT_TOPOLOGY_KEY : key, partition(perDomain));
+    }
+
+    /** A label selector string as the planner's node selector requirements; a malformed one selects nothing. */
+    static List<Model.Requirement> selectorRequirements(String selector) {
+        List<Model.Requirement> out = new ArrayList<>();
+        try {
+            for (LabelSelector.Requirement r : LabelSelector.parse(selector).requirements()) {
+                String op = switch (r.operator()) {
+                    case EQUALS, DOUBLE_EQUALS, IN -> "In";
+                    case NOT_EQUALS, NOT_IN -> "NotIn";
+                    case EXISTS -> "Exists";
+                    case DOES_NOT_EXIST -> "DoesNotExist";
+                    case GT -> "Gt";
+                    case LT -> "Lt";
+                };
+                out.add(new Model.Requirement(r.key(), op, r.values()));
+            }
+        } catch (IllegalArgumentException e) {
+            return List.of(new Model.Requirement("", "In", List.of()));
+        }
+        return out;
     }
 
     private static Model.IntOrPercent partition(String value) {

@@ -687,6 +687,67 @@ class RolloutTest extends IntegrationTest {
     // helpers
 
     /** The live pod of each of {@code names}, by node (a map the monitor's thread may read while it changes). */
+    // ---------------------------------------------------------------------------------------------------------
+    // Issue 17: rollout policies (annotations)
+
+    @Test
+    void nodeSelectorAnnotationUpdatesOnlyTheSelectedNodes() throws InterruptedException {
+        for (String n : List.of("node-2", "node-4")) {
+            ApiClient.Response r = api.patch("/api/v1/nodes/" + n, "application/merge-patch+json",
+                    Json.parseObject("{\"metadata\":{\"labels\":{\"pool\":\"canary\"}}}"));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        create(strategy(5, 0), Map.of("everynode.dev/rollout-node-selector", "pool=canary"));
+        String v1Hash = rolledOut();
+        setImage(V2);
+        awaitPartitionedRollout(v1Hash, 2);
+        long since = System.nanoTime();
+        while (System.nanoTime() - since < 1_500_000_000L) {
+            agent.step(nodes, Outcome.READY);
+            assertThat(newPodNodes(v1Hash)).containsExactlyInAnyOrder("node-2", "node-4");
+            Thread.sleep(100);
+        }
+        // Widening the selector (here: removing it) lets the rest roll.
+        mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-node-selector\":null}}}");
+        driveUntilRolledOut(Outcome.READY);
+        assertThat(newPodNodes(v1Hash)).hasSize(5);
+    }
+
+    @Test
+    void canaryWaitsUntilPromotedForTheCurrentRevision() throws InterruptedException {
+        create(strategy(5, 0), Map.of("everynode.dev/rollout-canary", "1"));
+        String v1Hash = rolledOut();
+        setImage(V2);
+        String v2Hash = awaitPartitionedRollout(v1Hash, 1);
+        assertThat(newPodNodes(v1Hash)).containsExactly("node-5");
+        // A promotion of another revision promotes nothing.
+        mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-canary-promoted\":\"" + v1Hash + "\"}}}");
+        long since = System.nanoTime();
+        while (System.nanoTime() - since < 1_500_000_000L) {
+            agent.step(nodes, Outcome.READY);
+            assertThat(newPodNodes(v1Hash)).containsExactly("node-5");
+            Thread.sleep(100);
+        }
+        mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-canary-promoted\":\"" + v2Hash + "\"}}}");
+        driveUntilRolledOut(Outcome.READY);
+        assertThat(newPodNodes(v1Hash)).hasSize(5);
+    }
+
+    @Test
+    void malformedPolicyAnnotationsAreRefusedWith422() {
+        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode a = Json.child((ObjectNode) ds.path("metadata"), "annotations");
+        a.put("everynode.dev/rollout-canary", "0");
+        a.put("everynode.dev/rollout-max-unavailable-per-domain", "150%");
+        a.put("everynode.dev/rollout-node-selector", "pool in (");
+        ApiClient.Response r = api.post(DS, ds);
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.body()).contains("metadata.annotations[everynode.dev/rollout-canary]",
+                "metadata.annotations[everynode.dev/rollout-max-unavailable-per-domain]",
+                "metadata.annotations[everynode.dev/rollout-node-selector]");
+        assertThat(api.get(FLUENTD).status()).isEqualTo(404);
+    }
+
     private Map<String, String> podNames(java.util.Collection<String> names) {
         Map<String, String> out = new java.util.concurrent.ConcurrentSkipListMap<>();
         for (String n : names) {
