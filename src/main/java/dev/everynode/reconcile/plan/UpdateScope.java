@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Which nodes a rolling update may work on in this pass. OpenKruise {@code filterDaemonPodsNodeToUpdate} with a
@@ -148,12 +147,5 @@ final class UpdateScope {
         List<PodView> live = pods.stream().filter(p -> !p.terminating()).toList();
         return live.size() == 1 && Pods.isNew(live.get(0), ds)
                 && Pods.isAvailable(live.get(0), ds.minReadySeconds(), now);
-    }
-
-    /** The domains in wave order, for the rollout view. */
-    static List<String> domains(Map<String, String> domainOf) {
-        TreeSet<String> sorted = new TreeSet<>(Comparator.comparing(UpdateScope::domainRank));
-        sorted.addAll(domainOf.values());
-        return List.copyOf(sorted);
     }
 }
