@@ -46,6 +46,13 @@ import tools.jackson.databind.node.ObjectNode;
  * in per-node batches after a start delay, and confirms terminations. It holds no thread per node: every request
  * is asynchronous on one shared HTTP/1.1 client, and timers run on a small scheduler.
  *
+ * <p>What a pod does is chosen per (node, revision) from the seed ({@link #outcome(String, String)}), unless the
+ * pod has the annotation {@value #OUTCOME_ANNOTATION} (copied from the DaemonSet's
+ * {@code spec.template.metadata.annotations}): {@code ready}, {@code unready} (Running, never Ready) or
+ * {@code failed} (case-insensitive) overrides the seed for that pod; another value is ignored. So a test can roll out
+ * a template that never becomes Ready. Nodes can carry extra labels ({@link SimulatorConfig#nodeLabels()}, e.g. a
+ * zone); a re-registration merges labels, so labels set through the API are kept as well.
+ *
  * <p>As a command: {@code FleetSimulator --server URL --nodes N ...} (see {@link SimulatorConfig#USAGE}). As a
  * library: {@code FleetSimulator.start(config)}, then {@link #observations()}, {@link #pauseHeartbeats},
  * {@link #resumeHeartbeats}, and {@link #close()}.
@@ -57,6 +64,9 @@ public final class FleetSimulator implements AutoCloseable {
 
     /** What a node does with a pod: chosen per (node, revision) from the seed. */
     public enum Outcome { READY, UNREADY, FAILED }
+
+    /** Pod annotation overriding the seeded outcome: {@code ready}, {@code unready} or {@code failed}. */
+    public static final String OUTCOME_ANNOTATION = "everynode.dev/simulated-outcome";
 
     static final String SIMULATED_LABEL = "everynode.dev/simulated";
     private static final String REVISION_LABEL = "controller-revision-hash";
@@ -149,6 +159,23 @@ public final class FleetSimulator implements AutoCloseable {
             return Outcome.FAILED;
         }
         return x < failFraction + unreadyFraction ? Outcome.UNREADY : Outcome.READY;
+    }
+
+    /**
+     * The outcome a pod's {@value #OUTCOME_ANNOTATION} annotation asks for ({@code ready}, {@code unready},
+     * {@code failed}, case-insensitive), or null when it has none or another value.
+     */
+    public static Outcome annotatedOutcome(JsonNode pod) {
+        JsonNode value = pod.path("metadata").path("annotations").path(OUTCOME_ANNOTATION);
+        if (!value.isString()) {
+            return null;
+        }
+        return switch (value.asString().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "ready" -> Outcome.READY;
+            case "unready" -> Outcome.UNREADY;
+            case "failed" -> Outcome.FAILED;
+            default -> null;
+        };
     }
 
     /** Stops the heartbeats of these nodes (their long-polls and reports go on). */
@@ -249,6 +276,10 @@ public final class FleetSimulator implements AutoCloseable {
         ObjectNode meta = node.putObject("metadata");
         meta.put("name", n.name);
         ObjectNode labels = meta.putObject("labels");
+        Map<String, String> extra = config.nodeLabels().apply(n.name);
+        if (extra != null) {
+            extra.forEach(labels::put);
+        }
         labels.put("kubernetes.io/hostname", n.name);
         labels.put("kubernetes.io/os", "linux");
         labels.put("kubernetes.io/arch", "amd64");
@@ -406,9 +437,10 @@ public final class FleetSimulator implements AutoCloseable {
                 continue;
             }
             String revision = pod.path("metadata").path("labels").path(REVISION_LABEL).asString(uid);
+            Outcome annotated = annotatedOutcome(pod);
             SimPod p = new SimPod(pod.path("metadata").path("namespace").asString(""),
                     pod.path("metadata").path("name").asString(""), uid, revision,
-                    outcome(n.name, revision), (ObjectNode) pod);
+                    annotated != null ? annotated : outcome(n.name, revision), (ObjectNode) pod);
             n.pods.put(uid, p);
             observations.saw(revision, n.name, at);
             schedule(() -> start(n, p), config.startDelay().toNanos());

@@ -2,6 +2,8 @@ package dev.everynode.simulator;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What the fleet simulator does: how many nodes, how they behave, how hard they may hit the server. Build one with
@@ -23,11 +25,15 @@ import java.time.Duration;
  * @param workerThreads    threads of the HTTP client and of the simulator's callbacks
  * @param insecureSkipTlsVerify  over https, accept any server certificate and host name (self-signed test servers)
  * @param token            bearer token sent as {@code Authorization: Bearer <token>} on every request; null = none
+ * @param nodeLabels       extra labels of a node, by node name, sent with its registration (and with every
+ *                         re-registration, which merges labels: labels set through the API stay); e.g.
+ *                         {@code topology.kubernetes.io/zone} for zone waves. Library only; default none
  */
 public record SimulatorConfig(URI server, int nodes, String prefix, Duration heartbeat, int waitSeconds,
                               Duration startDelay, Duration reportBatch, double failFraction, double unreadyFraction,
                               long seed, Duration duration, int concurrency, int workerThreads,
-                              boolean insecureSkipTlsVerify, String token) {
+                              boolean insecureSkipTlsVerify, String token,
+                              Function<String, Map<String, String>> nodeLabels) {
 
     public SimulatorConfig {
         if (server == null) {
@@ -47,6 +53,9 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
         }
         if (heartbeat.isNegative() || heartbeat.isZero()) {
             throw new IllegalArgumentException("--heartbeat-seconds must be > 0");
+        }
+        if (nodeLabels == null) {
+            nodeLabels = name -> Map.of();
         }
         String s = server.toString();
         if (s.endsWith("/")) {
@@ -74,6 +83,7 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
         b.workerThreads = workerThreads;
         b.insecureSkipTlsVerify = insecureSkipTlsVerify;
         b.token = token;
+        b.nodeLabels = nodeLabels;
         return b;
     }
 
@@ -98,6 +108,7 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
         private int workerThreads = Math.max(4, Math.min(16, Runtime.getRuntime().availableProcessors() * 2));
         private boolean insecureSkipTlsVerify;
         private String token;
+        private Function<String, Map<String, String>> nodeLabels;
 
         private Builder(String server) {
             this.server = server;
@@ -117,11 +128,13 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
         public Builder workerThreads(int v) { workerThreads = v; return this; }
         public Builder insecureSkipTlsVerify(boolean v) { insecureSkipTlsVerify = v; return this; }
         public Builder token(String v) { token = v == null || v.isBlank() ? null : v; return this; }
+        /** Extra labels of each node, by node name (null or an empty map: none). */
+        public Builder nodeLabels(Function<String, Map<String, String>> v) { nodeLabels = v; return this; }
 
         public SimulatorConfig build() {
             return new SimulatorConfig(URI.create(server), nodes, prefix, heartbeat, waitSeconds, startDelay,
                     reportBatch, failFraction, unreadyFraction, seed, duration, concurrency, workerThreads,
-                    insecureSkipTlsVerify, token);
+                    insecureSkipTlsVerify, token, nodeLabels);
         }
     }
 
@@ -142,6 +155,8 @@ public record SimulatorConfig(URI server, int nodes, String prefix, Duration hea
               --threads N              worker threads of the HTTP client
               --insecure-skip-tls-verify  over https, accept any server certificate (self-signed)
               --token TOKEN            bearer token sent on every request (e.g. the admin token)
+            A pod annotation everynode.dev/simulated-outcome: ready | unready | failed (set it in the DaemonSet's
+            spec.template.metadata.annotations) overrides the seeded outcome for that pod.
             """;
 
     /** Parses command-line arguments ({@code --name value} or {@code --name=value}). */
