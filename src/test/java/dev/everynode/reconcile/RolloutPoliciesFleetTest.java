@@ -68,6 +68,34 @@ class RolloutPoliciesFleetTest extends IntegrationTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // the simulator's outcome annotation, which the failure-policy tests rely on
+
+    @Test
+    void simulatedOutcomeAnnotationOverridesTheSeededOutcome() {
+        startFleet(Set.of());
+        create(10, Map.of());
+        String v1 = rolledOut();
+        Baseline base = new Baseline();
+        PodMonitor monitor = monitor(NODES, base, o -> null);
+        base.hash = v1;
+        setImage(V2, "UnReady");
+        String v2 = Await.value("revision 2", WAIT, () -> {
+            String h = currentHash();
+            return h.equals(v1) ? null : h;
+        });
+        // maxUnavailable 10: the first 10 nodes get a v2 pod that runs but never becomes Ready, and the rollout stops.
+        Await.until("10 v2 pods Running, none Ready", WAIT, () -> {
+            Observation o = monitor.observe();
+            List<PodRow> v2Pods = o.pods().stream().filter(p -> v2.equals(p.hash())).toList();
+            return v2Pods.size() == 10 && v2Pods.stream().allMatch(p -> "Running".equals(p.phase()) && !p.ready());
+        });
+        JsonNode status = ds().path("status");
+        assertThat(status.path("numberReady").asInt()).isEqualTo(NODES - 10);
+        assertThat(status.path("updatedNumberScheduled").asInt()).isEqualTo(10);
+        assertThat(monitor.violations()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // a. zone waves
 
     @Test
