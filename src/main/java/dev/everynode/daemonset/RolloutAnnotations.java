@@ -28,6 +28,17 @@ public final class RolloutAnnotations {
     /** Turns waves on: at most this many nodes (or percent of the domain) of the domain in flight unavailable. */
     public static final String MAX_UNAVAILABLE_PER_DOMAIN = "everynode.dev/rollout-max-unavailable-per-domain";
 
+    /** Promotes the canary by itself once every canary pod has been available for this many seconds. */
+    public static final String CANARY_AUTO_PROMOTE = "everynode.dev/rollout-canary-auto-promote-seconds";
+    /** What a failed rollout does: {@code pause} or {@code rollback} (to the stable revision); absent = report only. */
+    public static final String FAILURE_POLICY = "everynode.dev/rollout-failure-policy";
+    /** The rollout fails when more than this fraction (0 to 1) of the nodes that tried the new revision fail. */
+    public static final String MAX_FAILURE_RATIO = "everynode.dev/rollout-max-failure-ratio";
+    /** A new pod not available this many seconds after its creation counts as failed (default 300). */
+    public static final String READY_TIMEOUT = "everynode.dev/rollout-ready-timeout-seconds";
+    /** Written by the controller: the hash of the last revision whose rollout completed (the rollback target). */
+    public static final String STABLE_REVISION = "everynode.dev/stable-revision";
+
     private RolloutAnnotations() {}
 
     /** Refuses malformed values, so that a typo does not silently roll a whole fleet. */
@@ -63,6 +74,26 @@ public final class RolloutAnnotations {
         if (perDomain != null && !positiveIntOrPercent(perDomain)) {
             causes.add(dev.everynode.apimachinery.Cause.invalid(field(MAX_UNAVAILABLE_PER_DOMAIN), perDomain,
                     "must be a positive integer or a percentage between 1% and 100% (e.g. '1' or '10%')"));
+        }
+        String auto = Json.text(ds, "metadata", "annotations", CANARY_AUTO_PROMOTE);
+        if (auto != null && !auto.trim().matches("[1-9][0-9]{0,8}")) {
+            causes.add(dev.everynode.apimachinery.Cause.invalid(field(CANARY_AUTO_PROMOTE), auto,
+                    "must be a positive number of seconds"));
+        }
+        String policy = Json.text(ds, "metadata", "annotations", FAILURE_POLICY);
+        if (policy != null && !policy.trim().equals("pause") && !policy.trim().equals("rollback")) {
+            causes.add(dev.everynode.apimachinery.Cause.notSupported(field(FAILURE_POLICY), policy, "pause",
+                    "rollback"));
+        }
+        String ratio = Json.text(ds, "metadata", "annotations", MAX_FAILURE_RATIO);
+        if (ratio != null && ratio(ratio) == null) {
+            causes.add(dev.everynode.apimachinery.Cause.invalid(field(MAX_FAILURE_RATIO), ratio,
+                    "must be a number between 0 and 1 (e.g. '0.2')"));
+        }
+        String timeout = Json.text(ds, "metadata", "annotations", READY_TIMEOUT);
+        if (timeout != null && !timeout.trim().matches("[1-9][0-9]{0,8}")) {
+            causes.add(dev.everynode.apimachinery.Cause.invalid(field(READY_TIMEOUT), timeout,
+                    "must be a positive number of seconds"));
         }
         String key = Json.text(ds, "metadata", "annotations", TOPOLOGY_KEY);
         if (key != null) {
@@ -111,6 +142,33 @@ public final class RolloutAnnotations {
     public static String text(ObjectNode ds, String annotation) {
         String value = Json.text(ds, "metadata", "annotations", annotation);
         return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static Double ratio(String value) {
+        String v = value.trim();
+        if (!v.matches("[0-9]*\\.?[0-9]+")) {
+            return null;
+        }
+        double d = Double.parseDouble(v);
+        return d >= 0 && d <= 1 ? d : null;
+    }
+
+    /** A positive number of seconds, or null when absent or malformed. */
+    public static Long seconds(ObjectNode ds, String annotation) {
+        String value = Json.text(ds, "metadata", "annotations", annotation);
+        return value != null && value.trim().matches("[1-9][0-9]{0,8}") ? Long.parseLong(value.trim()) : null;
+    }
+
+    /** The failure policy ("pause" or "rollback"), or null when absent or malformed. */
+    public static String failurePolicy(ObjectNode ds) {
+        String value = text(ds, FAILURE_POLICY);
+        return "pause".equals(value) || "rollback".equals(value) ? value : null;
+    }
+
+    /** The maximum failure ratio, or null when absent or malformed. */
+    public static Double maxFailureRatio(ObjectNode ds) {
+        String value = text(ds, MAX_FAILURE_RATIO);
+        return value == null ? null : ratio(value);
     }
 
     public static boolean paused(ObjectNode ds) {

@@ -4,6 +4,8 @@ import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.LabelSelector;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetStrategy;
+import dev.everynode.reconcile.plan.FailurePolicy;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Planner;
 import dev.everynode.reconcile.plan.Progress;
@@ -17,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -131,7 +134,8 @@ class DaemonSetReconciler {
             pods.forEach(p -> liveHashes.add(p.view().revisionHash()));
             outcome.created().forEach(p -> liveHashes.add(hash));
             history.cleanup(ds, hash, liveHashes);
-            Duration recheck = writeStatus(ds, plan.statusValid(), Planner.statusAfter(snapshot, written, now));
+            Duration recheck = writeStatus(ds, hash, snapshot, plan.statusValid(),
+                    Planner.statusAfter(snapshot, written, now));
             phases.mark("status");
             return new Result(earliest(earliest(plan.requeueAfter(), recheck), written.followUp()));
         });
@@ -257,9 +261,12 @@ class DaemonSetReconciler {
 
     /**
      * Writes status only when a counter changed or a new generation was fully processed. {@code s} counts the
-     * pods as this pass left them (its creates and deletes included).
+     * pods as this pass left them (its creates and deletes included). The rollout policies act here too, on the
+     * state this pass computed: an automatic canary promotion, the stable revision on completion, and the failure
+     * policy's pause or rollback, each written with the status in one update of the DaemonSet.
      */
-    private Duration writeStatus(StoredObject ds, boolean statusValid, Model.Status s) {
+    private Duration writeStatus(StoredObject ds, String hash, Model.Snapshot snapshot, boolean statusValid,
+                                 Model.Status s) {
         ObjectNode old = ds.body().path("status").isObject() ? (ObjectNode) ds.body().path("status") : Json.object();
         ObjectNode next = old.deepCopy();
         next.put("currentNumberScheduled", s.currentNumberScheduled());
@@ -276,42 +283,111 @@ class DaemonSetReconciler {
         } else {
             next.remove("numberUnavailable");
         }
-        Progressing progress = progressing(ds, old, next, s);
+        ObjectNode body = ds.body().deepCopy();
+        Progressing progress = progressing(ds, hash, snapshot, old, next, s, body);
         // Compare as stored: a long written here and the same number read back as an int are one value.
-        if (Json.MAPPER.readTree(Json.write(next)).equals(old)) {
+        boolean statusSame = Json.MAPPER.readTree(Json.write(next)).equals(old);
+        if (statusSame && progress.generation() == ds.generation() && body.path("metadata").equals(ds.metadata())
+                && body.path("spec").equals(ds.body().path("spec"))) {
             return progress.recheck();
         }
-        ObjectNode body = ds.body().deepCopy();
         body.set("status", next);
-        if (store.update(ds, ds.generation(), ds.deletionTimestamp(), body).isPresent()) {
+        if (store.update(ds, progress.generation(), ds.deletionTimestamp(), body).isPresent()) {
             // A transition is recorded with the state it leads to; a write lost to a concurrent update is not,
             // and the next pass, which sees the old state again, records it then: once in all.
             recorder.recordRolloutState(ds, progress.transitions());
-            return progress.recheck();
+            return progress.generation() != ds.generation() ? Duration.ZERO : progress.recheck();
         }
         // Lost to a concurrent write of the DaemonSet: the status this pass computed must still land.
         return Duration.ZERO;
     }
 
-    /** When to check the progress deadline again (null = no need), and the rollout's state transitions. */
-    private record Progressing(Duration recheck, List<Model.Event> transitions) {}
+    /**
+     * When to check the progress deadline, the canary or the ready timeout again (null = no need), the rollout's
+     * state transitions, and the generation the write leaves (one more when the failure policy rolls back).
+     */
+    private record Progressing(Duration recheck, List<Model.Event> transitions, long generation) {}
 
-    /** Maintains the Progressing condition (RollingUpdate only). */
-    private Progressing progressing(StoredObject ds, ObjectNode old, ObjectNode next, Model.Status counters) {
+    /** Maintains the Progressing condition and applies the rollout policies (RollingUpdate only). */
+    private Progressing progressing(StoredObject ds, String hash, Model.Snapshot snapshot, ObjectNode old,
+                                    ObjectNode next, Model.Status counters, ObjectNode body) {
         if (!"RollingUpdate".equals(ds.body().path("spec").path("updateStrategy").path("type").asString(""))) {
             StatusConditions.remove(next, "Progressing");
-            return new Progressing(null, List.of());
+            return new Progressing(null, List.of(), ds.generation());
         }
         Long seconds = RolloutAnnotations.progressDeadlineSeconds(ds.body());
         Duration deadline = Duration.ofSeconds(seconds == null ? DEFAULT_PROGRESS_DEADLINE_SECONDS : seconds);
         boolean newGeneration = old.path("observedGeneration").asLong(0) < ds.generation();
         Instant now = clock.instant();
-        Model.Strategy strategy = SnapshotReader.strategy(ds.body(), null);
+        Model.Strategy strategy = SnapshotReader.strategy(ds.body(), hash);
+        Long auto = RolloutAnnotations.seconds(ds.body(), RolloutAnnotations.CANARY_AUTO_PROMOTE);
+        Progress.Canary canary = new Progress.Canary(strategy.policy(), auto == null ? null : Duration.ofSeconds(auto),
+                FailurePolicy.availableSince(snapshot, now));
         Progress.Step step = Progress.next(new Progress.Input(ds.name(), StatusConditions.progressing(old),
                 StatusConditions.counters(old), counters, newGeneration, strategy.paused(), strategy.partition(),
-                deadline, now));
+                deadline, now, canary));
         StatusConditions.putProgressing(next, step.condition());
-        return new Progressing(Progress.recheckAfter(step.condition(), deadline, now), step.events());
+        List<Model.Event> transitions = new ArrayList<>(step.events());
+        Duration recheck = earliest(Progress.recheckAfter(step.condition(), deadline, now), step.promoteAfter());
+        java.util.function.Supplier<ObjectNode> annotations = () -> Json.child(Json.child(body, "metadata"),
+                "annotations");
+        if (step.promote()) {
+            annotations.get().put(RolloutAnnotations.CANARY_PROMOTED, hash);
+        }
+        String stable = RolloutAnnotations.text(ds.body(), RolloutAnnotations.STABLE_REVISION);
+        if (Progress.COMPLETE.equals(step.condition().reason()) && !hash.equals(stable)) {
+            annotations.get().put(RolloutAnnotations.STABLE_REVISION, hash);
+        }
+        StatusConditions.Failed failed = StatusConditions.rolloutFailed(old);
+        if (failed != null && failed.observedGeneration() < ds.generation()) {
+            StatusConditions.remove(next, StatusConditions.ROLLOUT_FAILED);
+            failed = null;
+        }
+        FailurePolicy.Config config = new FailurePolicy.Config(RolloutAnnotations.failurePolicy(ds.body()),
+                RolloutAnnotations.maxFailureRatio(ds.body()),
+                Optional.ofNullable(RolloutAnnotations.seconds(ds.body(), RolloutAnnotations.READY_TIMEOUT))
+                        .map(Duration::ofSeconds).orElse(null));
+        if (config.action() == null) {
+            return new Progressing(recheck, transitions, ds.generation());
+        }
+        FailurePolicy.Health health = FailurePolicy.health(snapshot, config.readyTimeout(), now);
+        recheck = earliest(recheck, health.recheck());
+        boolean rollingBack = failed != null && FailurePolicy.ROLLED_BACK.equals(failed.reason());
+        FailurePolicy.Decision decision = FailurePolicy.decide(new FailurePolicy.Input(config, health, hash, stable,
+                rollingBack, step.condition().reason(), strategy.paused(), step.condition().message()));
+        long generation = ds.generation();
+        if (FailurePolicy.ROLLBACK.equals(decision.action())) {
+            ObjectNode template = revisionTemplate(ds, stable);
+            if (template == null) {
+                decision = new FailurePolicy.Decision(FailurePolicy.PAUSE, FailurePolicy.PAUSED_ON_FAILURE,
+                        decision.message().replaceFirst("; rolled back to .*", "; the revision " + stable
+                                + " to roll back to is gone from the history, paused"));
+            } else {
+                Json.child(body, "spec").set("template", template);
+                annotations.get().put(DaemonSetStrategy.TEMPLATE_GENERATION,
+                        Long.toString(DaemonSetStrategy.templateGeneration(ds.body()) + 1));
+                generation++;
+            }
+        }
+        if (decision.action() != null) {
+            if (FailurePolicy.PAUSE.equals(decision.action())) {
+                annotations.get().put(RolloutAnnotations.PAUSED, "true");
+            }
+            StatusConditions.putRolloutFailed(next, decision.reason(), decision.message(), generation, now);
+            transitions.add(new Model.Event("Warning", decision.reason(), decision.message()));
+            log.warn("rollout failure policy daemonSet={}/{}: {}", ds.namespace(), ds.name(), decision.message());
+        }
+        return new Progressing(recheck, transitions, generation);
+    }
+
+    /** The pod template of the revision with {@code hash}, as a rollback writes it back; null when gone. */
+    private ObjectNode revisionTemplate(StoredObject ds, String hash) {
+        for (StoredObject r : store.listByOwner("ControllerRevision", ds.uid())) {
+            if (hash.equals(Json.text(r.body(), "metadata", "labels", "controller-revision-hash"))) {
+                return RolloutRevision.template(r);
+            }
+        }
+        return null;
     }
 
     /**

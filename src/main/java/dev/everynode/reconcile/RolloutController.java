@@ -9,7 +9,10 @@ import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RollbackRequest;
+import dev.everynode.daemonset.RolloutAnnotations;
 import dev.everynode.daemonset.RolloutStatus;
+import dev.everynode.revision.TemplateHash;
+import dev.everynode.reconcile.plan.FailurePolicy;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Progress;
 import dev.everynode.reconcile.plan.RolloutNodes;
@@ -50,13 +53,15 @@ class RolloutController {
     private final ObjectStore store;
     private final DaemonSetStrategy daemonSets;
     private final java.time.Clock clock;
+    private final BackoffStore backoffs;
 
     RolloutController(ResourceService resources, ObjectStore store, DaemonSetStrategy daemonSets,
-                      java.time.Clock clock) {
+                      java.time.Clock clock, BackoffStore backoffs) {
         this.resources = resources;
         this.store = store;
         this.daemonSets = daemonSets;
         this.clock = clock;
+        this.backoffs = backoffs;
     }
 
     @GetMapping(BASE + "/rollout")
@@ -64,7 +69,11 @@ class RolloutController {
             + "exactly what `kubectl rollout status` prints; reason is the Progressing condition's "
             + "(RolloutProgressing, RolloutComplete, RolloutPaused, RolloutPartitioned, ProgressDeadlineExceeded); "
             + "nodes are pending, updating, held (kept on an older revision by the partition or the pause) or "
-            + "unavailable.")
+            + "unavailable. With the rollout policies of issue 17 also canary {size, updated, available, promoted, "
+            + "state: Updating|Waiting|Promoted|Complete, autoPromoteSeconds}, waves {topologyKey, "
+            + "maxUnavailablePerDomain, inFlight, domains: [{name, nodes, updated, available, state: "
+            + "Done|InFlight|Waiting|Held}]} and failurePolicy {action, maxFailureRatio, readyTimeoutSeconds, "
+            + "stableRevision, tried, failing, decision: {reason, message, generation} or null}.")
     ResponseEntity<byte[]> rollout(@PathVariable String namespace, @PathVariable String name,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
         StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
@@ -72,11 +81,17 @@ class RolloutController {
         List<StoredObject> pods = store.listByOwner("Pod", ds.uid());
         List<StoredObject> revisions = store.listByOwner("ControllerRevision", ds.uid());
         out.set("revisions", revisions(revisions, pods));
-        out.set("nodes", nodes(ds, pods));
+        Model.DaemonSetView view = SnapshotReader.daemonSet(ds, RolloutRevision.currentHash(store, ds));
+        List<Model.NodeView> nodes = store.list("Node", null).stream().map(SnapshotReader::node).toList();
+        List<Model.PodView> podViews = pods.stream().map(SnapshotReader::pod).toList();
+        Model.Snapshot snapshot = new Model.Snapshot(view, nodes, podViews, backoffs.load(ds.uid()));
+        java.time.Instant now = clock.instant();
+        out.set("nodes", nodes(snapshot, now));
         Progress.Condition progressing = StatusConditions.progressing(ds.body().path("status"));
         if (progressing != null) {
             out.put("reason", progressing.reason());
         }
+        policies(ds, snapshot, progressing, now, out);
         JsonNode conditions = ds.body().path("status").get("conditions");
         if (conditions != null) {
             out.set("conditions", conditions.deepCopy());
@@ -112,8 +127,7 @@ class RolloutController {
                     .orElseThrow(() -> new ApiException(404, "NotFound", "unable to find specified revision "
                             + toRevision + " in history", name, "apps", "daemonsets", null));
         }
-        ObjectNode template = (ObjectNode) target.body().path("data").path("spec").path("template").deepCopy();
-        template.remove("$patch");
+        ObjectNode template = RolloutRevision.template(target);
         long number = target.body().path("revision").asLong();
         ObjectNode out = Json.object();
         if (template.equals(ds.body().path("spec").path("template"))) {
@@ -127,6 +141,35 @@ class RolloutController {
             out.put("message", "daemonset.apps/" + name + " rolled back");
         }
         out.put("revision", number);
+        return Codec.respond(HttpStatus.OK, out, accept);
+    }
+
+    @PostMapping(BASE + "/promote")
+    @Operation(summary = "Promote the canary", description = "Lets a canary rollout (annotation "
+            + "everynode.dev/rollout-canary) go on to every node: records the current template's revision hash in "
+            + "everynode.dev/rollout-canary-promoted, which is what `kubectl annotate` can write too. A new template "
+            + "has a new hash and needs its own promotion. 400 when the DaemonSet has no canary; the body is "
+            + "ignored.")
+    ResponseEntity<byte[]> promote(@PathVariable String namespace, @PathVariable String name,
+                                   @RequestHeader(value = "Accept", required = false) String accept) {
+        StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
+        if (RolloutAnnotations.intOrPercent(ds.body(), RolloutAnnotations.CANARY) == null) {
+            throw ApiException.badRequest("daemon set \"" + name + "\" has no canary to promote (annotation "
+                    + RolloutAnnotations.CANARY + " is not set)");
+        }
+        ObjectNode out = Json.object();
+        String[] promoted = new String[1];
+        resources.write(daemonSets, namespace, name, false, current -> {
+            JsonNode status = current.path("status");
+            promoted[0] = TemplateHash.compute(current.path("spec").path("template"),
+                    status.path("collisionCount").isNumber() ? status.path("collisionCount").intValue() : null);
+            Json.child(Json.child(current, "metadata"), "annotations").put(RolloutAnnotations.CANARY_PROMOTED,
+                    promoted[0]);
+            return current;
+        }, false);
+        boolean already = promoted[0].equals(RolloutAnnotations.text(ds.body(), RolloutAnnotations.CANARY_PROMOTED));
+        out.put("message", "daemonset.apps/" + name + (already ? " already promoted" : " promoted"));
+        out.put("revision", promoted[0]);
         return Codec.respond(HttpStatus.OK, out, accept);
     }
 
@@ -154,18 +197,84 @@ class RolloutController {
     }
 
     /** Per node: pending, updating, held (by the partition or the pause), unavailable; see {@link RolloutNodes}. */
-    private ObjectNode nodes(StoredObject ds, List<StoredObject> pods) {
-        Model.DaemonSetView view = SnapshotReader.daemonSet(ds, RolloutRevision.currentHash(store, ds));
-        List<Model.NodeView> nodes = store.list("Node", null).stream().map(SnapshotReader::node).toList();
-        List<Model.PodView> podViews = pods.stream().map(SnapshotReader::pod).toList();
-        RolloutNodes.Nodes states = RolloutNodes.of(new Model.Snapshot(view, nodes, podViews, Map.of()),
-                clock.instant());
+    private static ObjectNode nodes(Model.Snapshot snapshot, java.time.Instant now) {
+        RolloutNodes.Nodes states = RolloutNodes.of(snapshot, now);
         ObjectNode out = Json.object();
         out.set("pending", names(states.pending()));
         out.set("updating", names(states.updating()));
         out.set("held", names(states.held()));
         out.set("unavailable", names(states.unavailable()));
         return out;
+    }
+
+    /** The canary, the waves and the failure policy (issue 17), each only when the DaemonSet sets it. */
+    private static void policies(StoredObject ds, Model.Snapshot snapshot, Progress.Condition progressing,
+                                 java.time.Instant now, ObjectNode out) {
+        ObjectNode body = ds.body();
+        Model.Policy policy = snapshot.daemonSet().strategy().policy();
+        JsonNode status = body.path("status");
+        String reason = progressing == null ? "" : progressing.reason();
+        if (policy.canary() != null) {
+            int desired = status.path("desiredNumberScheduled").asInt(0);
+            String state = policy.canaryPromoted() ? "Promoted" : Progress.CANARY_WAITING.equals(reason) ? "Waiting"
+                    : Progress.COMPLETE.equals(reason) ? "Complete" : "Updating";
+            ObjectNode canary = out.putObject("canary");
+            canary.put("size", Math.max(1, dev.everynode.reconcile.plan.IntOrPercents.scaled(policy.canary(), desired,
+                    true)));
+            canary.put("updated", status.path("updatedNumberScheduled").asInt(0));
+            canary.put("available", (int) snapshot.pods().stream().filter(p -> !p.terminating() && p.ready()
+                    && snapshot.daemonSet().currentHash().equals(p.revisionHash())).count());
+            canary.put("promoted", policy.canaryPromoted());
+            canary.put("state", state);
+            Long auto = RolloutAnnotations.seconds(body, RolloutAnnotations.CANARY_AUTO_PROMOTE);
+            if (auto != null) {
+                canary.put("autoPromoteSeconds", auto);
+            }
+        }
+        if (policy.waves()) {
+            ObjectNode waves = out.putObject("waves");
+            waves.put("topologyKey", policy.topologyKey());
+            waves.put("maxUnavailablePerDomain", RolloutAnnotations.intOrPercent(body,
+                    RolloutAnnotations.MAX_UNAVAILABLE_PER_DOMAIN));
+            ArrayNode domains = waves.putArray("domains");
+            String inFlight = null;
+            for (RolloutNodes.Domain d : RolloutNodes.waves(snapshot, now)) {
+                domains.addObject().put("name", d.name()).put("nodes", d.nodes()).put("updated", d.updated())
+                        .put("available", d.available()).put("state", d.state());
+                inFlight = "InFlight".equals(d.state()) ? d.name() : inFlight;
+            }
+            if (inFlight == null) {
+                waves.putNull("inFlight");
+            } else {
+                waves.put("inFlight", inFlight);
+            }
+        }
+        String action = RolloutAnnotations.failurePolicy(body);
+        if (action != null) {
+            Long timeout = RolloutAnnotations.seconds(body, RolloutAnnotations.READY_TIMEOUT);
+            java.time.Duration readyTimeout = timeout == null ? FailurePolicy.DEFAULT_READY_TIMEOUT
+                    : java.time.Duration.ofSeconds(timeout);
+            FailurePolicy.Health health = FailurePolicy.health(snapshot, readyTimeout, now);
+            ObjectNode failure = out.putObject("failurePolicy");
+            failure.put("action", action);
+            Double ratio = RolloutAnnotations.maxFailureRatio(body);
+            if (ratio == null) {
+                failure.putNull("maxFailureRatio");
+            } else {
+                failure.put("maxFailureRatio", ratio);
+            }
+            failure.put("readyTimeoutSeconds", readyTimeout.toSeconds());
+            failure.put("stableRevision", RolloutAnnotations.text(body, RolloutAnnotations.STABLE_REVISION));
+            failure.put("tried", health.tried());
+            failure.put("failing", health.failing());
+            StatusConditions.Failed failed = StatusConditions.rolloutFailed(status);
+            if (failed == null) {
+                failure.putNull("decision");
+            } else {
+                failure.putObject("decision").put("reason", failed.reason()).put("message", failed.message())
+                        .put("generation", failed.observedGeneration());
+            }
+        }
     }
 
     private static ArrayNode names(List<String> names) {

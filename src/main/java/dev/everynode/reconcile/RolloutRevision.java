@@ -4,8 +4,12 @@ import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
 import java.util.Comparator;
+import tools.jackson.databind.node.ObjectNode;
 
-/** The current revision's hash as the reconciler last recorded it: the highest-numbered ControllerRevision. */
+/**
+ * The current revision's hash as the reconciler last recorded it (the highest-numbered ControllerRevision), and the
+ * template a revision recorded.
+ */
 final class RolloutRevision {
 
     private RolloutRevision() {}
@@ -15,5 +19,12 @@ final class RolloutRevision {
                 .max(Comparator.comparingLong(r -> r.body().path("revision").asLong(0)))
                 .map(r -> Json.text(r.body(), "metadata", "labels", "controller-revision-hash"))
                 .orElse("");
+    }
+
+    /** The pod template a ControllerRevision recorded, as a rollback writes it back into the DaemonSet. */
+    static ObjectNode template(StoredObject revision) {
+        ObjectNode template = (ObjectNode) revision.body().path("data").path("spec").path("template").deepCopy();
+        template.remove("$patch");
+        return template;
     }
 }

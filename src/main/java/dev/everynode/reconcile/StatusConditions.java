@@ -52,6 +52,41 @@ final class StatusConditions {
         c.put("message", condition.message());
     }
 
+    /** The RolloutFailed condition the failure policy wrote: its reason and the generation it applies to. */
+    record Failed(String reason, String message, long observedGeneration) {}
+
+    static final String ROLLOUT_FAILED = "RolloutFailed";
+
+    /** The stored RolloutFailed condition, or null. */
+    static Failed rolloutFailed(JsonNode status) {
+        for (JsonNode c : status.path("conditions")) {
+            if (ROLLOUT_FAILED.equals(c.path("type").asString(""))) {
+                return new Failed(c.path("reason").asString(""), c.path("message").asString(""),
+                        c.path("observedGeneration").asLong(0));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sets RolloutFailed (status True) for {@code generation}, the generation its action leaves (metav1.Condition
+     * carries observedGeneration the same way): a later change of the spec by anyone else makes it stale.
+     */
+    static void putRolloutFailed(ObjectNode status, String reason, String message, long generation,
+                                 java.time.Instant now) {
+        remove(status, ROLLOUT_FAILED);
+        ArrayNode conditions = status.has("conditions") && status.get("conditions").isArray()
+                ? (ArrayNode) status.get("conditions") : status.putArray("conditions");
+        ObjectNode c = conditions.addObject();
+        c.put("type", ROLLOUT_FAILED);
+        c.put("status", "True");
+        c.put("observedGeneration", generation);
+        c.put("lastTransitionTime", Json.timestamp(now));
+        c.put("lastUpdateTime", Json.timestamp(now));
+        c.put("reason", reason);
+        c.put("message", message);
+    }
+
     static void remove(ObjectNode status, String type) {
         JsonNode conditions = status.get("conditions");
         if (conditions instanceof ArrayNode array) {

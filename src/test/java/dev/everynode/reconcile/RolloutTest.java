@@ -720,6 +720,15 @@ class RolloutTest extends IntegrationTest {
         setImage(V2);
         String v2Hash = awaitPartitionedRollout(v1Hash, 1);
         assertThat(newPodNodes(v1Hash)).containsExactly("node-5");
+        Await.until("Progressing=Unknown CanaryWaiting", WAIT, () -> "CanaryWaiting".equals(reason()));
+        assertThat(progressing().path("status").asString()).isEqualTo("Unknown");
+        assertThat(progressing().path("message").asString()).contains("1 of 1 canary pods available",
+                "1 of 5 nodes updated");
+        assertThat(events("CanaryWaiting")).hasSize(1);
+        JsonNode canary = rollout().path("canary");
+        assertThat(canary.path("state").asString()).isEqualTo("Waiting");
+        assertThat(canary.path("size").asInt()).isEqualTo(1);
+        assertThat(canary.path("available").asInt()).isEqualTo(1);
         // A promotion of another revision promotes nothing.
         mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-canary-promoted\":\"" + v1Hash + "\"}}}");
         long since = System.nanoTime();
@@ -728,9 +737,108 @@ class RolloutTest extends IntegrationTest {
             assertThat(newPodNodes(v1Hash)).containsExactly("node-5");
             Thread.sleep(100);
         }
-        mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-canary-promoted\":\"" + v2Hash + "\"}}}");
+        ApiClient.Response promoted = api.post(FLUENTD + "/promote", Json.object());
+        assertThat(promoted.status()).as(promoted.body()).isEqualTo(200);
+        assertThat(promoted.json().path("message").asString()).isEqualTo("daemonset.apps/fluentd promoted");
+        assertThat(promoted.json().path("revision").asString()).isEqualTo(v2Hash);
+        assertThat(ds().path("metadata").path("annotations").path("everynode.dev/rollout-canary-promoted").asString())
+                .isEqualTo(v2Hash);
         driveUntilRolledOut(Outcome.READY);
         assertThat(newPodNodes(v1Hash)).hasSize(5);
+        assertThat(events("CanaryPromoted")).hasSize(1);
+        assertThat(events("CanaryPromoted").get(0).path("message").asString()).contains("rolling out to all 5 nodes");
+        assertThat(api.post(FLUENTD + "/promote", Json.object()).json().path("message").asString())
+                .isEqualTo("daemonset.apps/fluentd already promoted");
+    }
+
+    @Test
+    void promoteWithoutACanaryIs400AndOfAMissingDaemonSet404() {
+        create(strategy(1, 0), null);
+        ApiClient.Response r = api.post(FLUENTD + "/promote", Json.object());
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().path("kind").asString()).isEqualTo("Status");
+        assertThat(r.json().path("message").asString()).contains("has no canary to promote");
+        assertThat(api.post(DS + "/nope/promote", Json.object()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void canaryPromotesItselfOnceHealthyForTheConfiguredTime() {
+        create(strategy(5, 0), Map.of("everynode.dev/rollout-canary", "2",
+                "everynode.dev/rollout-canary-auto-promote-seconds", "1"));
+        String v1Hash = rolledOut();
+        setImage(V2);
+        driveUntilRolledOut(Outcome.READY);
+        assertThat(newPodNodes(v1Hash)).hasSize(5);
+        assertThat(events("CanaryWaiting")).hasSize(1);
+        List<JsonNode> promotions = events("CanaryPromoted");
+        assertThat(promotions).hasSize(1);
+        assertThat(promotions.get(0).path("message").asString()).contains("automatically", "all 2 canary pods",
+                "for 1s");
+    }
+
+    @Test
+    void neverReadyTemplateIsRolledBackToTheStableRevisionWithinTheBudget() {
+        create(strategy(2, 0), Map.of("everynode.dev/rollout-failure-policy", "rollback",
+                "everynode.dev/rollout-ready-timeout-seconds", "2", "everynode.dev/rollout-max-failure-ratio", "0.5"));
+        String v1Hash = rolledOut();
+        Await.until("stable revision recorded", WAIT, () -> v1Hash.equals(annotation("everynode.dev/stable-revision")));
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+            Set<String> down = o.unavailable(nodes);
+            return down.size() > 2 ? "more than maxUnavailable=2 nodes down: " + down : null;
+        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
+            setImage(V2);
+            long changed = System.nanoTime();
+            // The new revision's pods run but never become Ready; the stable revision's pods do.
+            Await.until("template rolled back", WAIT, () -> {
+                stepByRevision(v1Hash);
+                return V1.equals(image(ds()));
+            });
+            long rolledBackMs = (System.nanoTime() - changed) / 1_000_000;
+            System.out.println("rolled back " + rolledBackMs + " ms after the change (ready timeout 2 s)");
+            JsonNode failed = condition("RolloutFailed");
+            assertThat(failed.path("status").asString()).isEqualTo("True");
+            assertThat(failed.path("reason").asString()).isEqualTo("RolledBack");
+            assertThat(failed.path("message").asString()).contains("not available within 2s",
+                    "rolled back to revision " + v1Hash);
+            assertThat(events("RolledBack")).hasSize(1);
+            assertThat(events("RolledBack").get(0).path("type").asString()).isEqualTo("Warning");
+            JsonNode policy = rollout().path("failurePolicy");
+            assertThat(policy.path("action").asString()).isEqualTo("rollback");
+            assertThat(policy.path("stableRevision").asString()).isEqualTo(v1Hash);
+            assertThat(policy.path("decision").path("reason").asString()).isEqualTo("RolledBack");
+            Await.until("rollback rolled out", WAIT, () -> {
+                stepByRevision(v1Hash);
+                return rollout().path("done").asBoolean() && livePods().size() == 5 && allPods().size() == 5;
+            });
+            assertThat(livePods()).allSatisfy(p -> assertThat(hashOf(p)).isEqualTo(v1Hash));
+            assertThat(annotation("everynode.dev/stable-revision")).isEqualTo(v1Hash);
+            assertThat(annotation(PAUSED)).isEmpty();
+            assertThat(monitor.violations()).isEmpty();
+        }
+        // A new template clears the failure condition.
+        setImage(V3);
+        Await.until("RolloutFailed cleared", WAIT, () -> {
+            agent.step(nodes, Outcome.READY);
+            return condition("RolloutFailed").isEmpty() && generationObserved();
+        });
+    }
+
+    @Test
+    void failurePolicyPauseStopsTheRolloutAndAFailedRollbackPausesToo() {
+        create(strategy(2, 0), Map.of("everynode.dev/rollout-failure-policy", "pause",
+                "everynode.dev/progress-deadline-seconds", "2"));
+        String v1Hash = rolledOut();
+        setImage(V2);
+        Await.until("paused by the failure policy", WAIT, () -> {
+            stepByRevision(v1Hash);
+            return "true".equals(annotation(PAUSED));
+        });
+        JsonNode failed = condition("RolloutFailed");
+        assertThat(failed.path("reason").asString()).isEqualTo("PausedOnFailure");
+        assertThat(failed.path("message").asString()).contains("progress deadline exceeded", "; paused");
+        assertThat(events("PausedOnFailure")).hasSize(1);
+        Await.until("Progressing=Unknown RolloutPaused", WAIT, () -> "RolloutPaused".equals(reason()));
+        assertThat(newPodNodes(v1Hash)).hasSize(2);
     }
 
     @Test
@@ -757,6 +865,32 @@ class RolloutTest extends IntegrationTest {
     }
 
     /** Checks that the nodes in {@code kept} keep their pods and that at most one node is down (maxUnavailable=1). */
+    /** Reports pending pods: Ready on revision {@code readyHash}, Running but never Ready on any other. */
+    private void stepByRevision(String readyHash) {
+        for (JsonNode pod : allPods()) {
+            String name = nameOf(pod);
+            if (pod.path("metadata").has("deletionTimestamp")) {
+                api.delete("/api/v1/namespaces/kube-system/pods/" + name + "?gracePeriodSeconds=0");
+            } else if ("Pending".equals(pod.path("status").path("phase").asString("Pending"))) {
+                api.put("/api/v1/namespaces/kube-system/pods/" + name + "/status", TestAgent.status(pod,
+                        readyHash.equals(hashOf(pod)) ? Outcome.READY : Outcome.UNREADY));
+            }
+        }
+    }
+
+    private String annotation(String key) {
+        return ds().path("metadata").path("annotations").path(key).asString("");
+    }
+
+    private JsonNode condition(String type) {
+        for (JsonNode c : ds().path("status").path("conditions")) {
+            if (type.equals(c.path("type").asString(""))) {
+                return c;
+            }
+        }
+        return Json.object();
+    }
+
     private PodMonitor partitionMonitor(Map<String, String> kept) {
         return new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
             String lost = lostPod(o, kept);

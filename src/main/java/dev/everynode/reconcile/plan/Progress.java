@@ -14,6 +14,9 @@ import java.util.List;
  * <ul>
  *   <li>paused: Unknown, RolloutPaused (a paused Deployment is Unknown, DeploymentPaused, even when complete);
  *   <li>complete: True, RolloutComplete;
+ *   <li>a canary that is not promoted, once its nodes are updated: Unknown, CanaryWaiting, with the canary's
+ *       health in the message (issue 17); the rollout waits for a person (or, with auto-promotion, for every
+ *       canary pod to have been available for the configured time), not for a pod, so the deadline does not run;
  *   <li>held at the partition (every node the partition lets go is updated and available, the rest held):
  *       True, RolloutPartitioned, as OpenKruise's CloneSet says True, ProgressPartitionAvailable: the rollout
  *       has done what it was asked and waits for the user, not for a pod;
@@ -34,6 +37,8 @@ public final class Progress {
     public static final String RESUMED = "RolloutResumed";
     public static final String PARTITION_CHANGED = "PartitionChanged";
     public static final String PARTITION_RELEASED = "PartitionReleased";
+    public static final String CANARY_WAITING = "CanaryWaiting";
+    public static final String CANARY_PROMOTED = "CanaryPromoted";
 
     /** A DaemonSet condition as stored; {@code lastUpdateTime} is the time of the last progress. */
     public record Condition(String status, String reason, String message, Instant lastTransitionTime,
@@ -49,10 +54,41 @@ public final class Progress {
      * @param partition     the partition as written (null = none)
      */
     public record Input(String name, Condition previous, Status before, Status after, boolean newGeneration,
-                        boolean paused, IntOrPercent partition, Duration deadline, Instant now) {}
+                        boolean paused, IntOrPercent partition, Duration deadline, Instant now, Canary canary) {
 
-    /** The condition to store, and the events of its transition (none when the state stays the same). */
-    public record Step(Condition condition, List<Event> events) {}
+        public Input {
+            canary = canary == null ? Canary.NONE : canary;
+        }
+
+        public Input(String name, Condition previous, Status before, Status after, boolean newGeneration,
+                     boolean paused, IntOrPercent partition, Duration deadline, Instant now) {
+            this(name, previous, before, after, newGeneration, paused, partition, deadline, now, Canary.NONE);
+        }
+    }
+
+    /**
+     * The canary of the pass: the rollout policy (its {@code canary} and {@code canaryPromoted}),
+     * {@code autoPromote} (null = only a person promotes) and {@code healthySince}: since when every updated pod
+     * has been available (null when one is not).
+     */
+    public record Canary(Model.Policy policy, Duration autoPromote, Instant healthySince) {
+        public static final Canary NONE = new Canary(Model.Policy.NONE, null, null);
+
+        boolean active() {
+            return policy.canary() != null && !policy.canaryPromoted();
+        }
+    }
+
+    /**
+     * The condition to store, the events of its transition (none when the state stays the same), whether this
+     * pass promotes the canary automatically ({@code promote}: the caller records the promotion of the current
+     * revision), and when to look again for an automatic promotion (null = no need).
+     */
+    public record Step(Condition condition, List<Event> events, boolean promote, Duration promoteAfter) {
+        public Step(Condition condition, List<Event> events) {
+            this(condition, events, false, null);
+        }
+    }
 
     private Progress() {}
 
@@ -61,13 +97,25 @@ public final class Progress {
         Condition previous = in.previous();
         int kept = keptByPartition(in.partition(), s.desiredNumberScheduled());
         String reason = reason(in, kept);
+        boolean promote = false;
+        Duration promoteAfter = null;
+        if (CANARY_WAITING.equals(reason) && in.canary().autoPromote() != null
+                && in.canary().healthySince() != null && s.updatedNumberAvailable() >= s.updatedNumberScheduled()) {
+            Instant at = in.canary().healthySince().plus(in.canary().autoPromote());
+            if (in.now().isBefore(at)) {
+                promoteAfter = Duration.between(in.now(), at);
+            } else {
+                promote = true;
+                reason = PROGRESSING;
+            }
+        }
         boolean moved = moved(in);
         boolean entered = previous == null || !previous.reason().equals(reason);
         // Entering ProgressDeadlineExceeded keeps the time of the last progress: the message counts from there.
         Instant lastUpdate = moved || (entered && !DEADLINE_EXCEEDED.equals(reason)) ? in.now()
                 : previous.lastUpdateTime();
         String status = switch (reason) {
-            case PAUSED -> "Unknown";
+            case PAUSED, CANARY_WAITING -> "Unknown";
             case DEADLINE_EXCEEDED -> "False";
             default -> "True";
         };
@@ -75,6 +123,8 @@ public final class Progress {
         String message = switch (reason) {
             case PAUSED -> prefix + "rollout is paused: " + counts(s);
             case COMPLETE -> prefix + "has successfully progressed.";
+            case CANARY_WAITING -> prefix + "canary is waiting for promotion: " + canaryHealth(in, kept) + "; "
+                    + counts(s);
             case PARTITIONED -> prefix + "is held at its partition: " + counts(s) + "; " + held(s);
             case DEADLINE_EXCEEDED -> prefix + "has not progressed for " + in.deadline().toSeconds() + "s: "
                     + counts(s) + stuck(s);
@@ -83,7 +133,25 @@ public final class Progress {
         Instant transition = previous != null && previous.status().equals(status)
                 ? previous.lastTransitionTime() : in.now();
         Condition condition = new Condition(status, reason, message, transition, lastUpdate);
-        return new Step(condition, entered ? events(in, kept, condition) : List.of());
+        List<Event> events = new ArrayList<>(entered ? events(in, kept, condition) : List.of());
+        if (promote) {
+            events.add(new Event("Normal", CANARY_PROMOTED, "Canary promoted automatically: all "
+                    + s.updatedNumberScheduled() + " canary pods available for " + in.canary().autoPromote().toSeconds()
+                    + "s; rolling out to all " + s.desiredNumberScheduled() + " nodes"));
+        }
+        return new Step(condition, List.copyOf(events), promote, promoteAfter);
+    }
+
+    /** How many nodes the canary updates before it waits: its size, at most what the partition lets roll. */
+    static int canaryTarget(Input in, int kept) {
+        int desired = in.after().desiredNumberScheduled();
+        int size = UpdateScope.canarySize(in.canary().policy().canary(), desired);
+        return Math.min(size, kept > 0 ? desired - kept : desired);
+    }
+
+    private static String canaryHealth(Input in, int kept) {
+        Status s = in.after();
+        return s.updatedNumberAvailable() + " of " + canaryTarget(in, kept) + " canary pods available";
     }
 
     /** When to look again so that the deadline is noticed even without other triggers; null when not needed. */
@@ -111,6 +179,12 @@ public final class Progress {
         }
         if (s.updatedNumberScheduled() >= desired && s.numberAvailable() >= desired) {
             return COMPLETE;
+        }
+        // Only while nodes still run an older revision: a new DaemonSet's first pods are not held by a canary.
+        if (in.canary().active() && s.updatedNumberScheduled() < desired
+                && s.currentNumberScheduled() > s.updatedNumberScheduled()
+                && s.updatedNumberScheduled() >= canaryTarget(in, kept)) {
+            return CANARY_WAITING;
         }
         if (heldAtPartition(s, kept)) {
             return PARTITIONED;
@@ -165,8 +239,16 @@ public final class Progress {
                         + desired + " nodes: rolling out to " + (desired - kept)));
             }
         }
+        if (CANARY_WAITING.equals(was) && in.canary().policy().canary() != null
+                && in.canary().policy().canaryPromoted() && !in.newGeneration()) {
+            events.add(new Event("Normal", CANARY_PROMOTED, "Canary promoted: " + s.updatedNumberAvailable() + " of "
+                    + s.updatedNumberScheduled() + " canary pods available; rolling out to all "
+                    + s.desiredNumberScheduled() + " nodes"));
+        }
         switch (next.reason()) {
             case PAUSED -> events.add(new Event("Normal", PAUSED, "Rollout paused: " + counts(s)));
+            case CANARY_WAITING -> events.add(new Event("Normal", CANARY_WAITING, "Canary updated, waiting for "
+                    + "promotion: " + canaryHealth(in, kept)));
             case PARTITIONED -> events.add(new Event("Normal", PARTITIONED, "Rollout held at partition: "
                     + counts(s) + "; " + held(s)));
             case DEADLINE_EXCEEDED -> events.add(new Event("Warning", DEADLINE_EXCEEDED, next.message()));

@@ -22,7 +22,64 @@ public final class RolloutNodes {
     /** Node names, each list by name. */
     public record Nodes(List<String> pending, List<String> updating, List<String> held, List<String> unavailable) {}
 
+    /**
+     * One failure domain of a wave rollout: its eligible nodes, those updated, those updated and available, and
+     * its state: {@code Done} (every node updated and available), {@code InFlight} (the wave), {@code Waiting}
+     * (a later domain) or {@code Held} (not done, and the rollout will not touch it now: partition, selector,
+     * canary or pause).
+     */
+    public record Domain(String name, int nodes, int updated, int available, String state) {}
+
     private RolloutNodes() {}
+
+    /**
+     * The domains of a wave rollout in the order the waves take them ("" = nodes without the topology label,
+     * last); empty when the DaemonSet has no waves.
+     */
+    public static List<Domain> waves(Snapshot snapshot, Instant now) {
+        DaemonSetView ds = snapshot.daemonSet();
+        if (!ds.strategy().policy().waves()) {
+            return List.of();
+        }
+        String key = ds.strategy().policy().topologyKey();
+        List<NodeView> nodes = Planner.byName(snapshot.nodes());
+        Map<String, Eligibility.Result> eligibility = Planner.eligibility(ds, nodes);
+        Map<String, List<PodView>> podsByNode = Planner.podsByNode(nodes, snapshot.pods());
+        String wave = UpdateBudget.isRolling(ds.strategy()) && !ds.strategy().paused()
+                ? UpdateScope.of(ds, nodes, eligibility, podsByNode, now).wave() : null;
+        Map<String, int[]> counts = new java.util.TreeMap<>(java.util.Comparator.comparing(
+                (String d) -> d.isEmpty() ? "\uffff" : d));
+        for (NodeView node : nodes) {
+            if (!eligibility.get(node.name()).shouldRun()) {
+                continue;
+            }
+            int[] c = counts.computeIfAbsent(node.labels().getOrDefault(key, ""), d -> new int[3]);
+            c[0]++;
+            List<PodView> live = podsByNode.get(node.name()).stream().filter(p -> !p.terminating()).toList();
+            if (live.size() == 1 && Pods.isNew(live.get(0), ds)) {
+                c[1]++;
+                if (Pods.isAvailable(live.get(0), ds.minReadySeconds(), now)) {
+                    c[2]++;
+                }
+            }
+        }
+        List<Domain> out = new ArrayList<>();
+        boolean passedWave = false;
+        for (Map.Entry<String, int[]> e : counts.entrySet()) {
+            int[] c = e.getValue();
+            String state;
+            if (e.getKey().equals(wave)) {
+                state = "InFlight";
+                passedWave = true;
+            } else if (c[2] == c[0]) {
+                state = "Done";
+            } else {
+                state = wave != null && passedWave ? "Waiting" : "Held";
+            }
+            out.add(new Domain(e.getKey(), c[0], c[1], c[2], state));
+        }
+        return List.copyOf(out);
+    }
 
     public static Nodes of(Snapshot snapshot, Instant now) {
         DaemonSetView ds = snapshot.daemonSet();
