@@ -101,7 +101,12 @@ public final class Progress {
         Duration promoteAfter = null;
         if (CANARY_WAITING.equals(reason) && in.canary().autoPromote() != null
                 && in.canary().healthySince() != null && s.updatedNumberAvailable() >= s.updatedNumberScheduled()) {
-            Instant at = in.canary().healthySince().plus(in.canary().autoPromote());
+            // The soak counts on the server's clock too: from the later of the pods' availability (agent clock,
+            // whole seconds) and the last change of the wait.
+            Instant since = in.canary().healthySince();
+            Instant waiting = previous != null && CANARY_WAITING.equals(previous.reason())
+                    ? previous.lastUpdateTime() : in.now();
+            Instant at = (waiting.isAfter(since) ? waiting : since).plus(in.canary().autoPromote());
             if (in.now().isBefore(at)) {
                 promoteAfter = Duration.between(in.now(), at);
             } else {
