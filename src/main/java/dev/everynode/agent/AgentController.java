@@ -2,6 +2,7 @@ package dev.everynode.agent;
 
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.Codec;
+import dev.everynode.apimachinery.DatabaseGate;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.platform.security.Principal;
 import dev.everynode.platform.security.TokenRegistry;
@@ -49,9 +50,12 @@ class AgentController {
 
     private final PodConfirmations confirmations;
     private final TokenRegistry credentials;
+    private final DatabaseGate gate;
 
     AgentController(NodeRegistration registration, Heartbeats heartbeats, Assignments assignments,
-                    PodStatusReports reports, PodConfirmations confirmations, TokenRegistry credentials) {
+                    PodStatusReports reports, PodConfirmations confirmations, TokenRegistry credentials,
+                    DatabaseGate gate) {
+        this.gate = gate;
         this.confirmations = confirmations;
         this.credentials = credentials;
         this.registration = registration;
@@ -74,15 +78,23 @@ class AgentController {
             throw ApiException.forbidden("nodes \"" + name + "\" is forbidden: node \"" + who.nodeName()
                     + "\" can only register itself");
         }
-        NodeRegistration.Result result = registration.register(node);
-        heartbeats.registered(result.node().name());
+        // A fleet registers at once (1,000 nodes at concurrency 64): bounded, so it queues here, not in the pool.
+        boolean bootstrap = who != null && who.role() == Principal.Role.bootstrap;
+        String[] credential = new String[1];
+        NodeRegistration.Result result = gate.call(() -> {
+            NodeRegistration.Result r = registration.register(node);
+            heartbeats.registered(r.node().name());
+            if (bootstrap) {
+                credential[0] = credentials.issueNodeCredential(r.node().name()).token();
+            }
+            return r;
+        });
         ResponseEntity<byte[]> response = Codec.respond(result.created() ? HttpStatus.CREATED : HttpStatus.OK,
                 result.node().body(), accept);
-        if (who != null && who.role() == Principal.Role.bootstrap) {
+        if (bootstrap) {
             // The bootstrap token only gets a node in; from now on the agent uses a credential bound to its node.
-            String credential = credentials.issueNodeCredential(result.node().name()).token();
             return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
-                    .header(NODE_TOKEN_HEADER, credential).body(response.getBody());
+                    .header(NODE_TOKEN_HEADER, credential[0]).body(response.getBody());
         }
         return response;
     }
@@ -96,7 +108,8 @@ class AgentController {
             throw ApiException.notFound(ResourceType.NODE, node);
         }
         if (body != null && body.length > 0) {
-            registration.updateConditions(node, Codec.readObject(body, contentType));
+            ObjectNode conditions = Codec.readObject(body, contentType);
+            gate.run(() -> registration.updateConditions(node, conditions));
         }
         ObjectNode out = Json.object();
         out.put("heartbeatIntervalSeconds", ack.intervalSeconds());

@@ -91,8 +91,12 @@ class Assignments {
     /** From a pod's creation to the parked poll of its node answered with it (a termination's write time is not kept). */
     private final io.micrometer.core.instrument.Timer delivery;
 
-    Assignments(JdbcTemplate jdbc, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
+    private final dev.everynode.apimachinery.DatabaseGate gate;
+
+    Assignments(JdbcTemplate jdbc, Clock clock, io.micrometer.core.instrument.MeterRegistry meters,
+                dev.everynode.apimachinery.DatabaseGate gate) {
         this.jdbc = jdbc;
+        this.gate = gate;
         this.clock = clock;
         this.wakeups = io.micrometer.core.instrument.Counter.builder("everynode.agent.wakeups")
                 .description("Parked long-polls answered with changed assignments").register(meters);
@@ -115,7 +119,7 @@ class Assignments {
             if (current != null && current.equals(ifNoneMatch)) {
                 write(response, HttpServletResponse.SC_NOT_MODIFIED, current, null);
             } else {
-                Snapshot snapshot = load(node);
+                Snapshot snapshot = gate.call(() -> load(node));
                 if (snapshot.etag().equals(ifNoneMatch)) {
                     write(response, HttpServletResponse.SC_NOT_MODIFIED, snapshot.etag(), null);
                 } else {

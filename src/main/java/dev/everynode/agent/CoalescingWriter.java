@@ -14,11 +14,13 @@ import org.slf4j.LoggerFactory;
  * One writer thread that applies queued items in batches: each batch is everything that arrived while the
  * previous one was written (up to {@code maxWeight}), so an idle server writes a lone item at once and a busy one
  * shares each commit among many. The thread survives any failure of a batch: that batch's items are failed, and
- * the next batch is written.
+ * the next batch is written. A batch that lost a deadlock or a lock wait (Spring's ConcurrencyFailureException:
+ * nothing of it was committed) is written again, up to {@value #ATTEMPTS} times, before its items are failed.
  */
 final class CoalescingWriter<T> {
 
     private static final Logger log = LoggerFactory.getLogger(CoalescingWriter.class);
+    static final int ATTEMPTS = 3;
 
     private final String name;
     private final int maxWeight;
@@ -67,7 +69,19 @@ final class CoalescingWriter<T> {
                     batch.add(next);
                     total += weight.applyAsInt(next);
                 }
-                write.accept(batch);
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        write.accept(batch);
+                        break;
+                    } catch (org.springframework.dao.ConcurrencyFailureException e) {
+                        if (attempt >= ATTEMPTS || !running) {
+                            throw e;
+                        }
+                        log.info("{}: a batch of {} is written again after attempt {}: {}", name, batch.size(), attempt,
+                                e.getMostSpecificCause().getMessage());
+                        Thread.sleep(10L * attempt + java.util.concurrent.ThreadLocalRandom.current().nextInt(20));
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 fail.accept(batch, new IllegalStateException("shutting down"));

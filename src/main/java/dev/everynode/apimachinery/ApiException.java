@@ -14,10 +14,18 @@ public class ApiException extends RuntimeException {
     private final String detailsGroup;
     private final String detailsKind;
     private final List<Cause> causes;
+    /** Seconds a client should wait before trying again (Retry-After, details.retryAfterSeconds); 0 = none. */
+    private final int retryAfterSeconds;
 
     public ApiException(int code, String reason, String message, String detailsName, String detailsGroup,
                         String detailsKind, List<Cause> causes) {
-        super(message);
+        this(code, reason, message, detailsName, detailsGroup, detailsKind, causes, 0, null);
+    }
+
+    private ApiException(int code, String reason, String message, String detailsName, String detailsGroup,
+                         String detailsKind, List<Cause> causes, int retryAfterSeconds, Throwable cause) {
+        super(message, cause);
+        this.retryAfterSeconds = Math.max(0, retryAfterSeconds);
         this.code = code;
         this.reason = reason;
         this.detailsName = detailsName;
@@ -87,10 +95,23 @@ public class ApiException extends RuntimeException {
         return new ApiException(413, "RequestEntityTooLarge", message, null, null, null, null);
     }
 
+    /**
+     * 503 ServiceUnavailable with a Retry-After: the server cannot serve the request right now (no database
+     * connection within the pool's timeout, the database unreachable, too much database work queued) and nothing
+     * was changed; the same request can simply be sent again after {@code retryAfterSeconds}.
+     */
+    public static ApiException serviceUnavailable(String message, int retryAfterSeconds, Throwable cause) {
+        return new ApiException(503, "ServiceUnavailable", message, null, null, null, null, retryAfterSeconds, cause);
+    }
+
     public static ApiException unsupportedMediaType(String contentType) {
         return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
                 + "accepted media types include: application/json, application/yaml (got " + contentType + ")",
                 null, null, null, null);
+    }
+
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int code() {

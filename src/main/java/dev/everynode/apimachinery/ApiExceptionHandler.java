@@ -26,8 +26,55 @@ public class ApiExceptionHandler {
     }
 
     private static ResponseEntity<byte[]> failure(ApiException e) {
-        return Codec.respond(HttpStatus.valueOf(e.code()), StatusBodies.failure(e), null);
+        ResponseEntity<byte[]> out = Codec.respond(HttpStatus.valueOf(e.code()), StatusBodies.failure(e), null);
+        if (e.retryAfterSeconds() <= 0) {
+            return out;
+        }
+        return ResponseEntity.status(out.getStatusCode()).headers(out.getHeaders())
+                .header("Retry-After", Integer.toString(e.retryAfterSeconds())).body(out.getBody());
     }
+
+    /**
+     * The database could not be used for this request: no pooled connection within the pool's connection-timeout
+     * (Spring's CannotCreateTransactionException / CannotGetJdbcConnectionException over Hikari's
+     * SQLTransientConnectionException), a connection that broke (SQLState class 08), or a server shutting down or
+     * not accepting connections yet (57P01-57P03), or a server out of a resource (class 53: disk full, out of memory,
+     * too many connections; the transaction was rolled back), also when the rollback after a broken connection
+     * failed in turn (Hikari's "Connection is closed" under Spring's "Application exception overridden by rollback
+     * exception"). The request changed nothing that it reported; it is a 503 with a
+     * Retry-After, never a 500, and the client sends it again. Null when {@code e} is not such a failure.
+     */
+    public static ApiException databaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.transaction.CannotCreateTransactionException
+                    || t instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
+                    || t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof org.springframework.dao.DataAccessResourceFailureException
+                    || t instanceof java.net.SocketException || t instanceof java.io.EOFException
+                    // Hikari's answer on a connection it already closed (a broken one, while rolling back)
+                    || (t instanceof java.sql.SQLException closed && "Connection is closed".equals(closed.getMessage()))
+                    || (t instanceof java.sql.SQLException sql && connectionState(sql.getSQLState()))) {
+                return ApiException.serviceUnavailable("the database is unavailable or busy; try again in a moment ("
+                        + t.getClass().getSimpleName() + ")", 1 + java.util.concurrent.ThreadLocalRandom.current()
+                        .nextInt(2), e);
+            }
+            if (t instanceof org.springframework.dao.PessimisticLockingFailureException) {
+                // a deadlock or a lock wait lost: rolled back, nothing changed; the same request can succeed
+                return ApiException.serviceUnavailable("the request lost a database lock conflict and changed "
+                        + "nothing; try again", 1, e);
+            }
+        }
+        return null;
+    }
+
+    private static boolean connectionState(String state) {
+        return state != null && (state.startsWith("08") || state.startsWith("53") || state.equals("57P01") || state.equals("57P02")
+                || state.equals("57P03"));
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong lastUnavailableLog = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong unavailableSinceLog = new java.util.concurrent.atomic.AtomicLong();
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
@@ -84,6 +131,19 @@ public class ApiExceptionHandler {
             if (t instanceof ApiException api) {
                 return failure(api);
             }
+        }
+        ApiException unavailable = databaseUnavailable(e);
+        if (unavailable != null) {
+            // One line a second at most: when the pool runs dry, hundreds of requests fail alike in that second.
+            long count = unavailableSinceLog.incrementAndGet();
+            long now = System.nanoTime();
+            long last = lastUnavailableLog.get();
+            if (now - last > 1_000_000_000L && lastUnavailableLog.compareAndSet(last, now)) {
+                unavailableSinceLog.set(0);
+                log.warn("database unavailable: answered 503 ServiceUnavailable ({} such answers since the last line) "
+                        + "method={} uri={}: {}", count, request.getMethod(), request.getRequestURI(), e.toString());
+            }
+            return failure(unavailable);
         }
         log.error("request failed method={} uri={}", request.getMethod(), request.getRequestURI(), e);
         return failure(new ApiException(500, "InternalError", "an error on the server has prevented the request from "

@@ -288,14 +288,19 @@ public class ObjectStore {
         });
     }
 
-    /** Row-locks and reads many objects of one kind by namespace and name, in a fixed order (no deadlocks). */
+    /**
+     * Row-locks and reads many objects of one kind by namespace and name, in a fixed order (no deadlocks): a pod's
+     * node first, then namespace and name, the order in which the node lifecycle monitor locks pods (node by node,
+     * in name order, each node's pods by namespace and name). Ordered by namespace and name alone, a coalesced batch
+     * of status reports from many nodes deadlocked with the monitor marking those nodes unreachable.
+     */
     public List<StoredObject> getManyForUpdate(String kind, List<String> namespaces, List<String> names) {
         if (names.isEmpty()) {
             return List.of();
         }
         return jdbc.query(con -> {
             var ps = con.prepareStatement("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND (namespace, name) IN "
-                    + "(SELECT * FROM unnest(?::text[], ?::text[])) ORDER BY namespace, name FOR UPDATE");
+                    + "(SELECT * FROM unnest(?::text[], ?::text[])) ORDER BY node_name NULLS FIRST, namespace, name FOR UPDATE");
             ps.setString(1, kind);
             ps.setArray(2, con.createArrayOf("text", namespaces.toArray()));
             ps.setArray(3, con.createArrayOf("text", names.toArray()));

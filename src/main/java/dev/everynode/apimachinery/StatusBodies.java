@@ -12,7 +12,7 @@ public final class StatusBodies {
         ObjectNode status = base("Failure");
         status.put("message", e.getMessage());
         status.put("reason", e.reason());
-        if (e.detailsName() != null || e.detailsKind() != null || !e.causes().isEmpty()) {
+        if (e.detailsName() != null || e.detailsKind() != null || !e.causes().isEmpty() || e.retryAfterSeconds() > 0) {
             ObjectNode details = status.putObject("details");
             if (e.detailsName() != null) {
                 details.put("name", e.detailsName());
@@ -28,6 +28,9 @@ public final class StatusBodies {
                 for (Cause c : e.causes()) {
                     causes.addObject().put("reason", c.reason()).put("message", c.message()).put("field", c.field());
                 }
+            }
+            if (e.retryAfterSeconds() > 0) {
+                details.put("retryAfterSeconds", e.retryAfterSeconds());
             }
         }
         status.put("code", e.code());

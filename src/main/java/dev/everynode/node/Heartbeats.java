@@ -1,6 +1,7 @@
 package dev.everynode.node;
 
 import dev.everynode.apimachinery.ApiException;
+import dev.everynode.apimachinery.DatabaseGate;
 import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ResourceService;
 import java.sql.Timestamp;
@@ -20,8 +21,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * Node heartbeats, coalesced: a heartbeat is a map put; once a second all of them go to PostgreSQL in one
- * batch. Node existence and unreachability are cached and refreshed, so a heartbeat normally touches no
- * database at all. A heartbeat of a node that is not Ready (created through the API, or whose Ready someone
+ * batch. Node existence and readiness are cached, so a heartbeat of a known node never touches the database:
+ * a node that changed (its Ready set by the lifecycle monitor, a label edit) or whose cache entry is old is
+ * checked again at the next flush, all of them in one query. Only the first heartbeat of a node this replica does
+ * not know reads the database on the request thread, through the {@link DatabaseGate} (it must answer 404 to a
+ * node that does not exist). Before, any Node change dropped the cache entry, so a wave of changes (the lifecycle
+ * monitor marking nodes unreachable) sent every such node's next heartbeat to the pool on its own request
+ * thread: up to a thousand at once with 1,000 nodes, the pool ran dry, the flush itself waited, and nodes looked
+ * silent, which changed them again. A heartbeat of a node that is not Ready (created through the API, or whose Ready someone
  * changed) makes it Ready at that flush; a Ready node's heartbeats write only the heartbeat row. Nodes that
  * went silent are the node lifecycle monitor's: it turns them Ready again when their heartbeats resume.
  */
@@ -43,11 +50,15 @@ public class Heartbeats {
     private final Set<String> unready = ConcurrentHashMap.newKeySet();
     private volatile Set<String> resync = ConcurrentHashMap.newKeySet();
     private final Set<String> resyncDelivered = ConcurrentHashMap.newKeySet();
+    /** Known nodes to read again (changed, or an old cache entry), at the flush after their next heartbeat. */
+    private final Set<String> recheck = ConcurrentHashMap.newKeySet();
+    private final DatabaseGate gate;
 
-    Heartbeats(JdbcTemplate jdbc, ResourceService resources, NodeStrategy nodes, Clock clock,
+    Heartbeats(JdbcTemplate jdbc, ResourceService resources, NodeStrategy nodes, Clock clock, DatabaseGate gate,
                @Value("${everynode.nodes.heartbeat-interval:10s}") Duration interval,
                @Value("${everynode.nodes.grace-period:40s}") Duration grace) {
         this.jdbc = jdbc;
+        this.gate = gate;
         this.resources = resources;
         this.nodes = nodes;
         this.clock = clock;
@@ -105,6 +116,7 @@ public class Heartbeats {
                 throw e;
             }
         }
+        recheck(batch.keySet());
         if (!unready.isEmpty()) {
             List<String> heard = List.copyOf(unready);
             unready.removeAll(heard);
@@ -124,6 +136,54 @@ public class Heartbeats {
         fresh.addAll(jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE resync_pending", String.class));
         fresh.removeAll(resyncDelivered);
         resync = fresh;
+    }
+
+    /**
+     * Reads existence and readiness again, in one query, for the nodes of {@code heard} that are due (changed, or
+     * an old cache entry): gone ones are forgotten (their next heartbeat reads the database and answers 404),
+     * not-Ready ones are made Ready by this flush. Only nodes just heard from: a node created through the API is made
+     * Ready by its agent's heartbeats, not by a change.
+     */
+    private void recheck(Set<String> heard) {
+        if (recheck.isEmpty() || heard.isEmpty()) {
+            return;
+        }
+        List<String> due = new ArrayList<>();
+        for (String node : heard) {
+            if (recheck.remove(node)) {
+                due.add(node);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        Map<String, Boolean> ready = new java.util.HashMap<>();
+        try {
+            jdbc.query(con -> {
+                var ps = con.prepareStatement("SELECT name, coalesce(body -> 'status' -> 'conditions' "
+                        + "@> '[{\"type\": \"Ready\", \"status\": \"True\"}]', false) FROM objects "
+                        + "WHERE kind = 'Node' AND namespace = '' AND name = ANY(?)");
+                ps.setArray(1, con.createArrayOf("text", due.toArray()));
+                return ps;
+            }, rs -> {
+                ready.put(rs.getString(1), rs.getBoolean(2));
+            });
+        } catch (RuntimeException e) {
+            recheck.addAll(due);
+            throw e;
+        }
+        Instant now = clock.instant();
+        for (String node : due) {
+            Boolean r = ready.get(node);
+            if (r == null) {
+                known.remove(node);
+                continue;
+            }
+            known.put(node, now);
+            if (!r) {
+                unready.add(node);
+            }
+        }
     }
 
     /**
@@ -156,23 +216,29 @@ public class Heartbeats {
         if (!"Node".equals(change.kind())) {
             return;
         }
-        // A changed node is read again at its next heartbeat: whoever changed its Ready condition, the server
-        // sets it back from the heartbeats (as kubelet does at its next status update).
-        known.remove(change.name());
+        // A changed node is read again at the flush after its next heartbeat: whoever changed its Ready
+        // condition, the server sets it back from the heartbeats (as kubelet does at its next status update).
         if ("DELETED".equals(change.type())) {
+            known.remove(change.name());
+            recheck.remove(change.name());
             jdbc.update("DELETE FROM node_heartbeats WHERE node_name = ?", change.name());
+        } else {
+            recheck.add(change.name());
         }
     }
 
     private boolean exists(String node) {
         Instant seen = known.get(node);
-        if (seen != null && seen.plus(KNOWN_TTL).isAfter(clock.instant())) {
+        if (seen != null) {
+            if (!seen.plus(KNOWN_TTL).isAfter(clock.instant())) {
+                recheck.add(node);
+            }
             return true;
         }
         // The same one-row read as an existence check, also saying whether the node is Ready.
-        List<Boolean> ready = jdbc.queryForList("SELECT coalesce(body -> 'status' -> 'conditions' "
+        List<Boolean> ready = gate.call(() -> jdbc.queryForList("SELECT coalesce(body -> 'status' -> 'conditions' "
                 + "@> '[{\"type\": \"Ready\", \"status\": \"True\"}]', false) FROM objects "
-                + "WHERE kind = 'Node' AND namespace = '' AND name = ?", Boolean.class, node);
+                + "WHERE kind = 'Node' AND namespace = '' AND name = ?", Boolean.class, node));
         if (ready.isEmpty()) {
             known.remove(node);
             return false;

@@ -28,6 +28,11 @@ import tools.jackson.databind.node.ObjectNode;
  * False; a heartbeat undoes it. Terminating pods on a silent node go after their grace period plus a margin.
  * One replica at a time (transaction advisory lock). Nodes whose agent never sent a heartbeat are not
  * monitored: their status is whatever the API was told.
+ *
+ * <p>Like Kubernetes' controller, which counts the grace period on its own observation clock, a replica marks no
+ * node lost until it has itself watched the database for a whole grace period: after its start, after a pass that
+ * failed (the database stopped, unreachable, full) and after a stall (the process frozen, a long pause). Heartbeats
+ * that could not be written during a database outage do not make the whole fleet unreachable when it returns.
  */
 @Component
 class NodeLifecycleMonitor {
@@ -42,10 +47,15 @@ class NodeLifecycleMonitor {
     private final Clock clock;
     private final Duration grace;
     private final Duration terminationMargin;
+    private final Duration stall;
+    /** Since when this replica has watched the database without a gap; null = not (yet, or again). */
+    private volatile Instant observingSince;
+    private volatile Instant lastPassEnd;
 
     NodeLifecycleMonitor(JdbcTemplate jdbc, ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events,
                          Clock clock, @Value("${everynode.nodes.grace-period:40s}") Duration grace,
-                         @Value("${everynode.nodes.termination-margin:30s}") Duration terminationMargin) {
+                         @Value("${everynode.nodes.termination-margin:30s}") Duration terminationMargin,
+                         @Value("${everynode.nodes.monitor-period:2s}") Duration period) {
         this.jdbc = jdbc;
         this.store = store;
         this.tx = tx;
@@ -53,11 +63,37 @@ class NodeLifecycleMonitor {
         this.clock = clock;
         this.grace = grace;
         this.terminationMargin = terminationMargin;
+        this.stall = period.multipliedBy(5).compareTo(Duration.ofSeconds(10)) > 0 ? period.multipliedBy(5)
+                : Duration.ofSeconds(10);
     }
 
     @Scheduled(fixedDelayString = "${everynode.nodes.monitor-period:2s}")
     void monitor() {
-        List<String> changed = tx.execute(status -> {
+        Instant started = clock.instant();
+        if (observingSince == null || lastPassEnd == null || Duration.between(lastPassEnd, started).compareTo(stall) > 0) {
+            observingSince = started;
+        }
+        List<String> changed;
+        try {
+            changed = pass();
+        } catch (RuntimeException e) {
+            observingSince = null;
+            throw e;
+        }
+        lastPassEnd = clock.instant();
+        for (String node : changed) {
+            events.publishEvent(new ObjectChanged("Node", "", node, "MODIFIED", null));
+        }
+    }
+
+    /** Whether this replica has watched long enough to call a silent node lost (see the class comment). */
+    boolean observedForGracePeriod(Instant now) {
+        Instant since = observingSince;
+        return since != null && Duration.between(since, now).compareTo(grace) >= 0;
+    }
+
+    private List<String> pass() {
+        return tx.execute(status -> {
             Boolean locked = jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtextextended('node-lifecycle', 0))",
                     Boolean.class);
             if (!Boolean.TRUE.equals(locked)) {
@@ -67,30 +103,25 @@ class NodeLifecycleMonitor {
             java.sql.Timestamp cutoff = java.sql.Timestamp.from(now.minus(grace));
             // Bounded per tick (a transaction of 10,000 node rewrites would hold its locks for long): a mass
             // outage is marked over a few ticks, the longest-silent nodes first.
-            List<String> lost = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE NOT unreachable "
+            List<String> lost = !observedForGracePeriod(now) ? List.<String>of()
+                    : jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE NOT unreachable "
                     + "AND last_heartbeat < ? ORDER BY last_heartbeat LIMIT 500", String.class, cutoff);
             List<String> back = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE unreachable "
                     + "AND last_heartbeat >= ? LIMIT 500", String.class, cutoff);
-            // Lock in name order, as the heartbeat flush does: the two never deadlock.
-            lost = lost.stream().sorted().toList();
-            back = back.stream().sorted().toList();
+            // Lock in name order, as the heartbeat flush does: the two never deadlock. One order over both lists
+            // (lost and back sorted apart would lock "b" before "a" when "b" is lost and "a" is back).
+            java.util.TreeMap<String, Boolean> reachable = new java.util.TreeMap<>();
+            lost.forEach(node -> reachable.put(node, false));
+            back.forEach(node -> reachable.put(node, true));
             List<String> touched = new ArrayList<>();
-            for (String node : lost) {
-                if (setReachable(node, false, now)) {
+            reachable.forEach((node, isReachable) -> {
+                if (setReachable(node, isReachable, now)) {
                     touched.add(node);
                 }
-            }
-            for (String node : back) {
-                if (setReachable(node, true, now)) {
-                    touched.add(node);
-                }
-            }
+            });
             removeAbandonedTerminations(now);
             return touched;
         });
-        for (String node : changed) {
-            events.publishEvent(new ObjectChanged("Node", "", node, "MODIFIED", null));
-        }
     }
 
     private boolean setReachable(String name, boolean reachable, Instant now) {

@@ -27,7 +27,18 @@ final class ControlPlaneClient {
 
     static final String NODE_TOKEN_HEADER = "Everynode-Node-Token";
 
-    record Response(int status, byte[] body, String etag, String nodeToken) {
+    /** An answer; {@code retryAfterSeconds} is its Retry-After header (a 503 or 429 has one), 0 without. */
+    record Response(int status, byte[] body, String etag, String nodeToken, long retryAfterSeconds) {
+        Response(int status, byte[] body, String etag, String nodeToken) {
+            this(status, body, etag, nodeToken, 0);
+        }
+
+        /** How long the server asked to wait before the same request, at least {@code min} (and at most 5 min). */
+        Duration retryAfterAtLeast(Duration min) {
+            Duration asked = Duration.ofSeconds(Math.min(300, Math.max(0, retryAfterSeconds)));
+            return asked.compareTo(min) > 0 ? asked : min;
+        }
+
         JsonNode json() {
             return body.length == 0 ? Js.object() : Js.parse(body);
         }
@@ -146,9 +157,15 @@ final class ControlPlaneClient {
                     Files.deleteIfExists(credentialFile);
                 }
             }
+            long retryAfter = 0;
+            try {
+                retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElse("0").trim());
+            } catch (NumberFormatException e) {
+                // an HTTP date: the back-off alone decides
+            }
             return new Response(response.statusCode(), response.body() == null ? new byte[0] : response.body(),
                     response.headers().firstValue("ETag").orElse(null),
-                    response.headers().firstValue(NODE_TOKEN_HEADER).orElse(null));
+                    response.headers().firstValue(NODE_TOKEN_HEADER).orElse(null), retryAfter);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

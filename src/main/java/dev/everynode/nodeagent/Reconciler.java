@@ -164,9 +164,12 @@ final class Reconciler {
                 Log.info("termination of pod %s/%s refused (403): %s", key[0], key[1], r.text());
                 return;
             }
-            throw new IOException("HTTP " + r.status());
+            throw new StatusReporter.Refused("HTTP " + r.status(), r.retryAfterAtLeast(Duration.ZERO));
         } catch (IOException | RuntimeException e) {
             Duration delay = confirmBackoff.computeIfAbsent(uid, u -> Backoff.controlPlane()).nextJittered();
+            if (e instanceof StatusReporter.Refused refused && refused.wait.compareTo(delay) > 0) {
+                delay = refused.wait;
+            }
             confirmRetryAt.put(uid, Instant.now().plus(delay));
             Log.info("confirming the termination of pod %s/%s failed (%s): retrying in %s", key[0], key[1],
                     e.getMessage(), delay);

@@ -11,12 +11,24 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Sends pod statuses in batches ({@code POST /agent/v1/nodes/{node}/pod-statuses}): only what changed since the
- * last accepted report, at most once a second, retried with jittered back-off while the control plane is away.
+ * last accepted report, at most once a second, retried with jittered back-off while the control plane is away
+ * or answers 5xx (a 503 ServiceUnavailable when it had no database connection: never before its Retry-After);
+ * the batch stays queued until it is accepted, so no status is lost.
  * {@link #resyncAll} resends everything (after an outage the server may have marked the pods not ready).
  */
 final class StatusReporter {
 
     private record Item(String namespace, String name, String uid, ObjectNode status) {}
+
+    /** A batch the server did not take (5xx, or another unexpected answer); retried after at least {@code wait}. */
+    static final class Refused extends IOException {
+        final Duration wait;
+
+        Refused(String message, Duration wait) {
+            super(message);
+            this.wait = wait;
+        }
+    }
 
     private final ControlPlaneClient client;
     private final Map<String, Item> sent = new ConcurrentHashMap<>();
@@ -77,6 +89,9 @@ final class StatusReporter {
                 backoff.reset();
             } catch (IOException | RuntimeException e) {
                 pause = backoff.nextJittered();
+                if (e instanceof Refused refused && refused.wait.compareTo(pause) > 0) {
+                    pause = refused.wait;
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     return;
                 }
@@ -112,7 +127,7 @@ final class StatusReporter {
             return;
         }
         if (r.status() != 200) {
-            throw new IOException("HTTP " + r.status() + " " + r.text());
+            throw new Refused("HTTP " + r.status() + " " + r.text(), r.retryAfterAtLeast(Duration.ZERO));
         }
         JsonNode results = r.json().path("results");
         int applied = 0;

@@ -32,6 +32,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -73,8 +74,11 @@ class RolloutController {
             + "state: Updating|Waiting|Promoted|Complete, autoPromoteSeconds}, waves {topologyKey, "
             + "maxUnavailablePerDomain, inFlight, domains: [{name, nodes, updated, available, state: "
             + "Done|InFlight|Waiting|Held}]} and failurePolicy {action, maxFailureRatio, readyTimeoutSeconds, "
-            + "stableRevision, tried, failing, decision: {reason, message, generation} or null}.")
+            + "stableRevision, tried, failing, decision: {reason, message, generation} or null}. With "
+            + "cells=true also cells: one per node, by name, {node, state, revision, hash} with state Updated, "
+            + "Updating, Unavailable, Old, Held, Misscheduled or NotScheduled (the rollout view's grid).")
     ResponseEntity<byte[]> rollout(@PathVariable String namespace, @PathVariable String name,
+                                   @RequestParam(defaultValue = "false") boolean cells,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
         StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
         ObjectNode out = RolloutStatus.of(ds.body());
@@ -87,6 +91,9 @@ class RolloutController {
         Model.Snapshot snapshot = new Model.Snapshot(view, nodes, podViews, backoffs.load(ds.uid()));
         java.time.Instant now = clock.instant();
         out.set("nodes", nodes(snapshot, now));
+        if (cells) {
+            out.set("cells", cells(snapshot, revisions, now));
+        }
         Progress.Condition progressing = StatusConditions.progressing(ds.body().path("status"));
         if (progressing != null) {
             out.put("reason", progressing.reason());
@@ -275,6 +282,27 @@ class RolloutController {
                         .put("generation", failed.observedGeneration());
             }
         }
+    }
+
+    /** The grid: one cell per node with its state and the revision number of the pod it runs. */
+    private static ArrayNode cells(Model.Snapshot snapshot, List<StoredObject> revisions, java.time.Instant now) {
+        Map<String, Long> numbers = new HashMap<>();
+        for (StoredObject r : revisions) {
+            numbers.put(Json.text(r.body(), "metadata", "labels", "controller-revision-hash"),
+                    r.body().path("revision").asLong());
+        }
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (RolloutNodes.Cell cell : RolloutNodes.cells(snapshot, now)) {
+            ObjectNode o = out.addObject().put("node", cell.node()).put("state", cell.state());
+            Long number = cell.revisionHash() == null ? null : numbers.get(cell.revisionHash());
+            if (number == null) {
+                o.putNull("revision");
+            } else {
+                o.put("revision", number);
+            }
+            o.put("hash", cell.revisionHash());
+        }
+        return out;
     }
 
     private static ArrayNode names(List<String> names) {

@@ -244,20 +244,37 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     private CompletableFuture<Boolean> register(SimNode n) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        register(n, 1, done);
+        return done;
+    }
+
+    /**
+     * One registration attempt. A 503 (the server had no database connection for it, or too many agents were
+     * queued), another 5xx or a failed connection is tried again after the answer's Retry-After (else 1 s), up to
+     * {@value #ATTEMPTS} attempts, as a real agent keeps trying: the fleet still registers.
+     */
+    private void register(SimNode n, int attempt, CompletableFuture<Boolean> done) {
         byte[] body = Json.MAPPER.writeValueAsBytes(nodeObject(n));
-        return limiter.submit(() -> {
+        limiter.submit(() -> {
             long t0 = System.nanoTime();
             HttpRequest request = request(n, "/agent/v1/nodes", Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            return client(n).sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
-                if (e != null) {
-                    observations.error("register: " + rootMessage(e));
-                    return false;
+            return client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((r, e) -> {
+                if (e != null || r.statusCode() >= 500) {
+                    observations.error("register: " + (e != null ? rootMessage(e) : failure(r)));
+                    if (attempt < ATTEMPTS && !stopped) {
+                        schedule(() -> register(n, attempt + 1, done), retryAfter(r));
+                    } else {
+                        done.complete(false);
+                    }
+                    return null;
                 }
                 if (r.statusCode() != 200 && r.statusCode() != 201) {
-                    observations.error("register: HTTP " + r.statusCode());
-                    return false;
+                    observations.error("register: " + failure(r));
+                    done.complete(false);
+                    return null;
                 }
                 observations.registrations.add(System.nanoTime() - t0);
                 // Registered with a bootstrap token: from now on the node acts with its own credential.
@@ -265,9 +282,53 @@ public final class FleetSimulator implements AutoCloseable {
                 // Like a real agent, heartbeat from registration on (not only once the whole fleet registered:
                 // a node registered early would otherwise fall silent for the length of the registration).
                 startHeartbeats(n);
-                return true;
+                done.complete(true);
+                return null;
             });
         });
+    }
+
+    /** Attempts of a registration answered 5xx (or not at all). */
+    static final int ATTEMPTS = 20;
+
+    /**
+     * What went wrong with an answer, for {@link Observations#errorKinds()}: {@code HTTP <code> <Status reason>}
+     * when the body is a Kubernetes Status (a 503 also says whether it had a Retry-After), else
+     * {@code HTTP <code> (no Status body)}. Counts 503s as {@link Observations#unavailable()} and any other 5xx as
+     * {@link Observations#serverErrors()}.
+     */
+    private String failure(HttpResponse<byte[]> r) {
+        String reason = null;
+        try {
+            byte[] b = r.body();
+            JsonNode status = b == null || b.length == 0 ? null : Json.MAPPER.readTree(b);
+            if (status != null && "Status".equals(status.path("kind").asString(""))) {
+                reason = status.path("reason").asString("");
+            }
+        } catch (RuntimeException notJson) {
+            // no Status body
+        }
+        boolean retryAfter = r.headers().firstValue("Retry-After").isPresent();
+        if (r.statusCode() == 503 && reason != null) {
+            observations.unavailable.incrementAndGet();
+        } else if (r.statusCode() >= 500) {
+            observations.serverErrors.incrementAndGet();
+        }
+        return "HTTP " + r.statusCode() + (reason == null ? " (no Status body)" : " " + reason)
+                + (r.statusCode() == 503 ? (retryAfter ? " with Retry-After" : " without Retry-After") : "");
+    }
+
+    /** The answer's Retry-After in nanoseconds (1 to 30 s), or 1 s without one. */
+    private static long retryAfter(HttpResponse<?> r) {
+        long seconds = 1;
+        if (r != null) {
+            try {
+                seconds = Long.parseLong(r.headers().firstValue("Retry-After").orElse("1").trim());
+            } catch (NumberFormatException e) {
+                seconds = 1;
+            }
+        }
+        return TimeUnit.SECONDS.toNanos(Math.max(1, Math.min(30, seconds)));
     }
 
     private ObjectNode nodeObject(SimNode n) {
@@ -326,6 +387,8 @@ public final class FleetSimulator implements AutoCloseable {
         }
         if (scheduled) {
             long now = System.nanoTime();
+            // How late the simulator itself sends it (its timers and workers behind): not the server's doing.
+            observations.heartbeatSendLag.add(Math.max(0, now - n.nextHeartbeat));
             long next = n.nextHeartbeat + n.heartbeatNanos;
             n.nextHeartbeat = next - now < 0 ? now : next;
             schedule(() -> heartbeat(n, true), n.nextHeartbeat - now);
@@ -346,7 +409,7 @@ public final class FleetSimulator implements AutoCloseable {
                 n.credential = null;
                 register(n);
             } else if (r.statusCode() != 200) {
-                observations.error("heartbeat: HTTP " + r.statusCode());
+                observations.error("heartbeat: " + failure(r));
             } else {
                 observations.heartbeats.add(System.nanoTime() - t0);
                 JsonNode ack = Json.MAPPER.readTree(r.body());
@@ -420,8 +483,8 @@ public final class FleetSimulator implements AutoCloseable {
                     register(n).whenComplete((ok, ex) -> schedule(() -> poll(n), TimeUnit.SECONDS.toNanos(1)));
                 }
                 default -> {
-                    observations.error("poll: HTTP " + r.statusCode());
-                    schedule(() -> poll(n), TimeUnit.SECONDS.toNanos(1));
+                    observations.error("poll: " + failure(r));
+                    schedule(() -> poll(n), retryAfter(r));
                 }
             }
         }, workers);
@@ -466,14 +529,32 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     private void confirm(SimNode n, String namespace, String name, String uid) {
+        confirm(n, namespace, name, uid, 1);
+    }
+
+    /**
+     * Confirms a termination. A 5xx or a failed connection is tried again after the Retry-After (else 1 s), for as
+     * long as the pod is still terminating in the node's assignments, as a real agent does: the assignments do not
+     * change until the pod is confirmed, so the long-poll would not bring it up again, and a confirmation given up
+     * leaves the node's old pod in place and the rollout stuck (seen after a database outage of 25 s).
+     */
+    private void confirm(SimNode n, String namespace, String name, String uid, int attempt) {
         limiter.submit(() -> {
             long t0 = System.nanoTime();
             HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/pods/" + enc(namespace) + "/" + enc(name),
                     Duration.ofSeconds(30)).DELETE().build();
-            return client(n).sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
+            return client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((r, e) -> {
                 if (e != null || (r.statusCode() != 200 && r.statusCode() != 404)) {
-                    observations.error("confirm: " + (e != null ? rootMessage(e) : "HTTP " + r.statusCode()));
-                    n.confirming.remove(uid);
+                    observations.error("confirm: " + (e != null ? rootMessage(e) : failure(r)));
+                    if ((e != null || r.statusCode() >= 500) && !stopped) {
+                        schedule(() -> {
+                            if (n.confirming.contains(uid)) {
+                                confirm(n, namespace, name, uid, attempt + 1);
+                            }
+                        }, retryAfter(r));
+                    } else {
+                        n.confirming.remove(uid);
+                    }
                 } else {
                     observations.terminationsConfirmed.incrementAndGet();
                     observations.confirmations.add(System.nanoTime() - t0);
@@ -525,9 +606,18 @@ public final class FleetSimulator implements AutoCloseable {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
             return client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handleAsync((r, e) -> {
                 if (e != null || r.statusCode() != 200) {
-                    observations.error("report: " + (e != null ? rootMessage(e) : "HTTP " + r.statusCode()));
+                    observations.error("report: " + (e != null ? rootMessage(e) : failure(r)));
                     if (e != null || r.statusCode() >= 500) {
-                        schedule(() -> batch.forEach(p -> enqueueReport(n, p)), TimeUnit.SECONDS.toNanos(1));
+                        // Kept: queued again after the Retry-After (a newer status of the same pod wins).
+                        observations.reportsRetried.addAndGet(batch.size());
+                        schedule(() -> batch.forEach(p -> {
+                            synchronized (n) {
+                                if (n.pendingReports.containsKey(p.uid)) {
+                                    return;
+                                }
+                            }
+                            enqueueReport(n, p);
+                        }), retryAfter(r));
                     }
                     return null;
                 }

@@ -19,6 +19,8 @@ public final class Observations {
 
     final Latencies registrations = new Latencies();
     final Latencies heartbeats = new Latencies();
+    /** How late scheduled heartbeats were sent by the simulator (its own timers and workers falling behind). */
+    final Latencies heartbeatSendLag = new Latencies();
     final Latencies reports = new Latencies();
     final Latencies confirmations = new Latencies();
     /** Per node: when its first long-poll answer with a change arrived after the last mark. */
@@ -39,6 +41,12 @@ public final class Observations {
     final AtomicLong pollsChanged = new AtomicLong();
     final AtomicLong terminationsConfirmed = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    /** Answers 503 with a Status body (the server could not serve it now; the simulator tried again). */
+    final AtomicLong unavailable = new AtomicLong();
+    /** Any other 5xx answer: a defect. */
+    final AtomicLong serverErrors = new AtomicLong();
+    /** Statuses of report batches answered 5xx (or not at all), queued again. */
+    final AtomicLong reportsRetried = new AtomicLong();
     final AtomicInteger pollsInFlight = new AtomicInteger();
     final AtomicInteger maxPollsInFlight = new AtomicInteger();
     private final Map<String, AtomicLong> errorKinds = new ConcurrentHashMap<>();
@@ -100,6 +108,7 @@ public final class Observations {
 
     public Latencies registrationLatencies() { return registrations; }
     public Latencies heartbeatLatencies() { return heartbeats; }
+    public Latencies heartbeatSendLag() { return heartbeatSendLag; }
     public Latencies reportLatencies() { return reports; }
     public Latencies confirmationLatencies() { return confirmations; }
     public long reportBatchesSent() { return reportBatchesSent.get(); }
@@ -111,6 +120,12 @@ public final class Observations {
     public long pollsChanged() { return pollsChanged.get(); }
     public long terminationsConfirmed() { return terminationsConfirmed.get(); }
     public long errors() { return errors.get(); }
+    /** Answers 503 ServiceUnavailable with a Status body: tried again, not lost. */
+    public long unavailable() { return unavailable.get(); }
+    /** 5xx answers other than a 503 with a Status body. */
+    public long serverErrors() { return serverErrors.get(); }
+    /** Reported statuses whose batch was answered 5xx (or not at all) and that were queued again. */
+    public long reportsRetried() { return reportsRetried.get(); }
     /** Long-polls sent and not yet answered, right now. */
     public int pollsInFlight() { return pollsInFlight.get(); }
     /** The most long-polls that were in flight at once. */
@@ -127,7 +142,7 @@ public final class Observations {
         s.append("registrations:     ").append(registrations.summary()).append('\n');
         s.append("heartbeats:        ").append(heartbeatsSent.get()).append(" sent, ").append(heartbeats.summary())
                 .append(", resyncs=").append(resyncs.get()).append(", re-registrations=")
-                .append(reRegistrations.get()).append('\n');
+                .append(reRegistrations.get()).append(", sent late by ").append(heartbeatSendLag.summary()).append('\n');
         s.append("long-polls:        ").append(pollsAnswered.get()).append(" answered, ").append(pollsChanged.get())
                 .append(" with changes, in flight now=").append(pollsInFlight.get()).append(", max in flight=")
                 .append(maxPollsInFlight.get()).append('\n');
@@ -142,6 +157,9 @@ public final class Observations {
             nodes.values().forEach(at -> l.add(at - startNanos));
             s.append("revision ").append(rev).append(" first seen after start: ").append(l.summary()).append('\n');
         });
+        s.append("5xx answers:       ").append(unavailable.get()).append(" x 503 with a Status (retried), ")
+                .append(serverErrors.get()).append(" other; ").append(reportsRetried.get())
+                .append(" statuses queued again\n");
         s.append("errors:            ").append(errors.get());
         if (!errorKinds.isEmpty()) {
             s.append(' ').append(errorKinds());

@@ -56,6 +56,8 @@ public final class Benchmark {
               --service-pid PID          pid of that server (for CPU/RSS; same machine only)
               --db-url URL --db-user U --db-password P   its database (for SQL polling and floors)
               --wait-seconds S           long-poll wait of the agents (default 30)
+              --soak S                   after W2, S seconds of SOAK: rolling updates back to back, heartbeat churn,
+                                         the service's file descriptors and threads sampled every 10 s
               --w4-seconds S             steady-state window (default 60, quick 15)
               --w7-ds D --w7-nodes M     W7 size (default 100 DaemonSets x 1,000 nodes)
               --skip W6,W7,...           workloads to skip (W1 and W2 always run)
@@ -83,6 +85,8 @@ public final class Benchmark {
     String dbPassword = "postgres";
     int waitSeconds = 30;
     int w4Seconds = -1;
+    /** Seconds of the SOAK workload after W2 (0 = none; issue 16's file-descriptor stall). */
+    int soakSeconds = 0;
     int w7Ds = 100;
     int w7Nodes = 1000;
     java.util.Set<String> skip = new java.util.HashSet<>();
@@ -176,6 +180,7 @@ public final class Benchmark {
                         case "--db-user" -> dbUser = v;
                         case "--db-password" -> dbPassword = v;
                         case "--wait-seconds" -> waitSeconds = Integer.parseInt(v);
+                        case "--soak" -> soakSeconds = Integer.parseInt(v);
                         case "--w4-seconds" -> w4Seconds = Integer.parseInt(v);
                         case "--w7-ds" -> w7Ds = Integer.parseInt(v);
                         case "--w7-nodes" -> w7Nodes = Integer.parseInt(v);
@@ -241,6 +246,10 @@ public final class Benchmark {
             report();
             String ds = guarded("W2", sim, null);
             report();
+            if (soakSeconds > 0 && ds != null) {
+                new SoakWorkload(this).run(sim, ds, soakSeconds);
+                report();
+            }
             if (!skip.contains("W3") && ds != null) {
                 guarded("W3", sim, ds);
                 report();

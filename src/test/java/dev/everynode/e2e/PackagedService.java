@@ -40,6 +40,17 @@ final class PackagedService {
     }
 
     /** A free TCP port for a child process to listen on. */
+    /** The environment every packaged service of the end-to-end tests starts with: its database, port and tokens. */
+    static void environment(java.util.Map<String, String> env, dev.everynode.support.TestDatabase.Connection db,
+            int port, String adminToken, String bootstrapToken) {
+        env.put("SPRING_DATASOURCE_URL", db.url());
+        env.put("SPRING_DATASOURCE_USERNAME", db.username());
+        env.put("SPRING_DATASOURCE_PASSWORD", db.password());
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("EVERYNODE_ADMIN_TOKEN", adminToken);
+        env.put("EVERYNODE_BOOTSTRAP_TOKEN", bootstrapToken);
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -156,12 +156,7 @@ class ScaleOutIT {
                 "--logging.level.dev.everynode.reconcile.DaemonSetReconciler=DEBUG")
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
-        env.put("SPRING_DATASOURCE_URL", db.url());
-        env.put("SPRING_DATASOURCE_USERNAME", db.username());
-        env.put("SPRING_DATASOURCE_PASSWORD", db.password());
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("EVERYNODE_ADMIN_TOKEN", adminToken);
-        env.put("EVERYNODE_BOOTSTRAP_TOKEN", bootstrapToken);
+        PackagedService.environment(env, db, port, adminToken, bootstrapToken);
         // Only notices may make progress here: the periodic resync never runs within the test.
         env.put("EVERYNODE_RECONCILE_RESYNC_PERIOD", "10m");
         env.put("EVERYNODE_NODES_HEARTBEAT_INTERVAL", "2s");

@@ -165,7 +165,7 @@ class FirstHourItem7SwaggerUiTest extends IntegrationTest {
     /** The request body example as rendered, once it contains the given text. */
     private static String exampleText(WebDriverWait wait, WebElement body, String expected) {
         return wait.until(d -> body.findElements(By.cssSelector(".body-param__example, .highlight-code")).stream()
-                .map(WebElement::getText).filter(t -> t.contains(expected)).findFirst().orElse(null));
+                .map(e -> e.getDomProperty("textContent")).filter(t -> t.contains(expected)).findFirst().orElse(null));
     }
 
     /** The documented responses of an expanded operation: code to description. */

@@ -78,6 +78,9 @@ public final class PodMonitor implements AutoCloseable {
     private final List<StatusFollows> statusChecks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean running = true;
     private volatile int observations;
+    private volatile boolean tolerateOutages;
+    private volatile int outages;
+    private final java.util.concurrent.atomic.AtomicLong violationCount = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param where which pods (an SQL condition on the objects table, e.g. {@link #KUBE_SYSTEM})
@@ -119,8 +122,11 @@ public final class PodMonitor implements AutoCloseable {
                 Observation o = observe();
                 String violation = check.apply(o);
                 observations++;
-                if (violation != null && violations.size() < 20) {
-                    violations.add(violation + " in " + o.pods());
+                if (violation != null) {
+                    violationCount.incrementAndGet();
+                    if (violations.size() < 20) {
+                        violations.add(violation + (o.pods().size() <= 50 ? " in " + o.pods() : ""));
+                    }
                 }
                 for (StatusFollows follows : statusChecks) {
                     String stale = follows.check();
@@ -131,6 +137,13 @@ public final class PodMonitor implements AutoCloseable {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 return;
+            } catch (org.springframework.dao.DataAccessException e) {
+                if (tolerateOutages && running) {
+                    outages++;
+                    sleepQuietly(200);
+                } else if (running) {
+                    violations.add("monitor failed: " + e);
+                }
             } catch (RuntimeException e) {
                 if (running) {
                     violations.add("monitor failed: " + e);
@@ -139,8 +152,34 @@ public final class PodMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * For fault tests: an observation that fails because the database is gone (stopped, restarting) is skipped and
+     * counted ({@link #outages()}), not reported as a violation.
+     */
+    public PodMonitor toleratingDatabaseOutages() {
+        tolerateOutages = true;
+        return this;
+    }
+
+    public int outages() {
+        return outages;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public int observations() {
         return observations;
+    }
+
+    /** Every violation seen, also those past the first 20 kept as messages. */
+    public long violationCount() {
+        return violationCount.get();
     }
 
     public List<String> violations() {

@@ -47,7 +47,10 @@ public final class TestDatabase {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("fsync", dataDirectory == null ? "off" : "on");
+                    .setServerConfig("fsync", dataDirectory == null ? "off" : "on")
+                    // zonky's default is off; a kept database (the run command's .data/) must not lose answered
+                    // commits when its postmaster crashes
+                    .setServerConfig("synchronous_commit", dataDirectory == null ? "off" : "on");
             if (dataDirectory != null) {
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }

@@ -19,7 +19,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Bearer-token authentication and role authorization on every path but the health probes and the API
- * description (Swagger UI and /v3/api-docs, which hold no data). 401 and 403 are Kubernetes Status bodies, so
+ * description (Swagger UI and /v3/api-docs) and the rollout view's static files under /ui/ (none of which hold data;
+ * the view's own API calls carry the user's token). 401 and 403 are Kubernetes Status bodies, so
  * kubectl prints them well. Every mutating request leaves one audit line: who, what, result, how long.
  */
 @Component
@@ -45,7 +46,8 @@ class SecurityFilter extends OncePerRequestFilter {
         String path = request.getRequestURI();
         return !properties.isEnabled() || path.startsWith("/actuator/health") || path.equals("/livez")
                 || path.equals("/readyz") || path.equals("/swagger-ui.html") || path.startsWith("/swagger-ui/")
-                || path.startsWith("/v3/api-docs") || path.equals("/favicon.ico");
+                || path.startsWith("/v3/api-docs") || path.equals("/favicon.ico") || path.equals("/ui")
+                || path.startsWith("/ui/");
     }
 
     @Override

@@ -30,7 +30,92 @@ public final class RolloutNodes {
      */
     public record Domain(String name, int nodes, int updated, int available, String state) {}
 
+    /**
+     * One node of the rollout view's grid: its name, its state and the revision hash of the pod it runs (the new
+     * one while a replacement is under way; null without a live pod). States:
+     * <ul>
+     * <li>{@code Updated}: one pod, of the current revision, available;</li>
+     * <li>{@code Updating}: a pod of the current revision on its way (created, not failed, not yet available),
+     *     an old pod terminating for its replacement, or two pods while surging;</li>
+     * <li>{@code Unavailable}: no available pod and none on its way (no pod yet, a failed pod, an old pod that
+     *     is not ready);</li>
+     * <li>{@code Old}: one available pod of an older revision that the rollout will reach (or, with OnDelete,
+     *     that waits for a delete);</li>
+     * <li>{@code Held}: one available pod of an older revision that the rollout leaves alone for now
+     *     (partition, pause, update selector, canary, a later wave);</li>
+     * <li>{@code Misscheduled}: the node should not run the pod but still has one;</li>
+     * <li>{@code NotScheduled}: the node should not run the pod and has none.</li>
+     * </ul>
+     */
+    public record Cell(String node, String state, String revisionHash) {}
+
+    /** The states of {@link Cell}, in the order the grid's legend shows them. */
+    public static final List<String> CELL_STATES = List.of("Updated", "Updating", "Unavailable", "Old", "Held",
+            "Misscheduled", "NotScheduled");
+
     private RolloutNodes() {}
+
+    /** What the cells and the node lists both start from: nodes by name, eligibility, pods, the rolled set. */
+    private record Frame(DaemonSetView ds, List<NodeView> nodes, Map<String, Eligibility.Result> eligibility,
+                         Map<String, List<PodView>> podsByNode, boolean rolling, Set<String> rolled) {
+        static Frame of(Snapshot snapshot, Instant now) {
+            DaemonSetView ds = snapshot.daemonSet();
+            List<NodeView> nodes = Planner.byName(snapshot.nodes());
+            Map<String, Eligibility.Result> eligibility = Planner.eligibility(ds, nodes);
+            Map<String, List<PodView>> podsByNode = Planner.podsByNode(nodes, snapshot.pods());
+            boolean rolling = UpdateBudget.isRolling(ds.strategy());
+            Set<String> rolled = rolling && !ds.strategy().paused()
+                    ? Set.copyOf(UpdateScope.of(ds, nodes, eligibility, podsByNode, now).rolled()) : Set.of();
+            return new Frame(ds, nodes, eligibility, podsByNode, rolling, rolled);
+        }
+    }
+
+    /** Every node of the snapshot, by name, with its {@link Cell} state. */
+    public static List<Cell> cells(Snapshot snapshot, Instant now) {
+        Frame f = Frame.of(snapshot, now);
+        DaemonSetView ds = f.ds();
+        List<NodeView> nodes = f.nodes();
+        Map<String, Eligibility.Result> eligibility = f.eligibility();
+        Map<String, List<PodView>> podsByNode = f.podsByNode();
+        boolean rolling = f.rolling();
+        Set<String> rolled = f.rolled();
+        List<Cell> out = new ArrayList<>(nodes.size());
+        for (NodeView node : nodes) {
+            String name = node.name();
+            List<PodView> pods = podsByNode.get(name);
+            List<PodView> live = pods.stream().filter(p -> !p.terminating()).toList();
+            PodView shown = live.stream().filter(p -> Pods.isNew(p, ds)).findFirst()
+                    .orElse(live.isEmpty() ? null : live.get(0));
+            String hash = shown == null ? null : shown.revisionHash();
+            if (!eligibility.get(name).shouldRun()) {
+                out.add(new Cell(name, live.isEmpty() ? "NotScheduled" : "Misscheduled", hash));
+                continue;
+            }
+            out.add(new Cell(name, state(ds, pods, live, shown, rolling, rolled.contains(name), now), hash));
+        }
+        return List.copyOf(out);
+    }
+
+    private static String state(DaemonSetView ds, List<PodView> pods, List<PodView> live, PodView shown,
+                                boolean rolling, boolean rolled, Instant now) {
+        if (live.isEmpty()) {
+            return pods.isEmpty() ? "Unavailable" : "Updating";
+        }
+        boolean available = Pods.isAvailable(shown, ds.minReadySeconds(), now);
+        if (Pods.isNew(shown, ds)) {
+            if (available) {
+                return live.size() == 1 && pods.size() == 1 ? "Updated" : "Updating";
+            }
+            return shown.phase() == Model.Phase.Failed ? "Unavailable" : "Updating";
+        }
+        if (live.size() > 1 || pods.size() > live.size()) {
+            return "Updating";
+        }
+        if (!available) {
+            return "Unavailable";
+        }
+        return rolling && !rolled ? "Held" : "Old";
+    }
 
     /**
      * The domains of a wave rollout in the order the waves take them ("" = nodes without the topology label,
@@ -82,13 +167,13 @@ public final class RolloutNodes {
     }
 
     public static Nodes of(Snapshot snapshot, Instant now) {
-        DaemonSetView ds = snapshot.daemonSet();
-        List<NodeView> nodes = Planner.byName(snapshot.nodes());
-        Map<String, Eligibility.Result> eligibility = Planner.eligibility(ds, nodes);
-        Map<String, List<PodView>> podsByNode = Planner.podsByNode(nodes, snapshot.pods());
-        boolean rolling = UpdateBudget.isRolling(ds.strategy());
-        Set<String> rolled = rolling && !ds.strategy().paused()
-                ? Set.copyOf(UpdateScope.of(ds, nodes, eligibility, podsByNode, now).rolled()) : Set.of();
+        Frame f = Frame.of(snapshot, now);
+        DaemonSetView ds = f.ds();
+        List<NodeView> nodes = f.nodes();
+        Map<String, Eligibility.Result> eligibility = f.eligibility();
+        Map<String, List<PodView>> podsByNode = f.podsByNode();
+        boolean rolling = f.rolling();
+        Set<String> rolled = f.rolled();
         List<String> pending = new ArrayList<>();
         List<String> updating = new ArrayList<>();
         List<String> held = new ArrayList<>();

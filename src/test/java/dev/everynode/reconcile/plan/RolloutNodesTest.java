@@ -92,4 +92,53 @@ class RolloutNodesTest {
 
         assertThat(nodes).isEqualTo(c.expected());
     }
+
+    record CellCase(String name, DsBuilder ds, List<NodeView> nodes, List<PodView> pods, List<String> expected) {
+        @Override public String toString() { return name; }
+    }
+
+    static Stream<CellCase> cellCases() {
+        List<NodeView> six = with6();
+        return Stream.of(
+            new CellCase("mid-rollout: updated, a replacement under way, old", ds(), FIVE,
+                    with(newFrom(FIVE, 3).subList(1, 5), pod("p-n1", "n1").old().terminating().build()),
+                    List.of("n1 Updating -", "n2 Old " + OLD, "n3 Updated " + NEW, "n4 Updated " + NEW,
+                            "n5 Updated " + NEW)),
+            new CellCase("a new pod not ready yet is updating; a failed one is unavailable", ds(), FIVE,
+                    with(newFrom(FIVE, 3).subList(2, 5), pod("p-n1", "n1").notReady().build(),
+                            pod("p-n2", "n2").failed().build()),
+                    List.of("n1 Updating " + NEW, "n2 Unavailable " + NEW, "n3 Updated " + NEW, "n4 Updated " + NEW,
+                            "n5 Updated " + NEW)),
+            new CellCase("held at a partition of two; a node without a pod is unavailable", ds().partition(2), six,
+                    newFrom(FIVE, 3),
+                    List.of("n1 Held " + OLD, "n2 Held " + OLD, "n3 Updated " + NEW, "n4 Updated " + NEW,
+                            "n5 Updated " + NEW, "n6 Unavailable -")),
+            new CellCase("paused: old nodes are held, an old pod not ready is unavailable", ds().paused(), FIVE,
+                    with(newFrom(FIVE, 4).subList(1, 5), pod("p-n1", "n1").old().notReady().build()),
+                    List.of("n1 Unavailable " + OLD, "n2 Held " + OLD, "n3 Held " + OLD, "n4 Updated " + NEW,
+                            "n5 Updated " + NEW)),
+            new CellCase("OnDelete: old nodes are old, not held", ds().onDelete(), FIVE, newFrom(FIVE, 4),
+                    List.of("n1 Old " + OLD, "n2 Old " + OLD, "n3 Old " + OLD, "n4 Updated " + NEW,
+                            "n5 Updated " + NEW)),
+            new CellCase("surging: two pods on a node is updating", ds().maxSurge(1), FIVE,
+                    with(newFrom(FIVE, 2), pod("s-n1", "n1").notReady().created(NOW).build()),
+                    List.of("n1 Updating " + NEW, "n2 Updated " + NEW, "n3 Updated " + NEW, "n4 Updated " + NEW,
+                            "n5 Updated " + NEW)),
+            new CellCase("a tainted node: misscheduled with a pod, not scheduled without", ds(),
+                    List.of(node("n1").taint("x", "NoExecute").build(), node("n2").taint("x", "NoSchedule").build(),
+                            node("n3").build()),
+                    List.of(pod("p-n1", "n1").build(), pod("p-n3", "n3").build()),
+                    List.of("n1 Misscheduled " + NEW, "n2 NotScheduled -", "n3 Updated " + NEW)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cellCases")
+    void givesEachNodeOneCell(CellCase c) {
+        List<String> cells = RolloutNodes.cells(new Snapshot(c.ds().build(), c.nodes(), c.pods(), Map.of()), NOW)
+                .stream().map(cell -> cell.node() + " " + cell.state() + " "
+                        + (cell.revisionHash() == null ? "-" : cell.revisionHash())).toList();
+
+        assertThat(cells).isEqualTo(c.expected());
+        assertThat(RolloutNodes.CELL_STATES).containsAll(cells.stream().map(s -> s.split(" ")[1]).toList());
+    }
 }
