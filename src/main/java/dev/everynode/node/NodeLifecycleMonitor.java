@@ -75,7 +75,7 @@ class NodeLifecycleMonitor {
         }
         List<String> changed;
         try {
-            changed = pass();
+            changed = pass(started);
         } catch (RuntimeException e) {
             observingSince = null;
             throw e;
@@ -92,7 +92,7 @@ class NodeLifecycleMonitor {
         return since != null && Duration.between(since, now).compareTo(grace) >= 0;
     }
 
-    private List<String> pass() {
+    private List<String> pass(Instant started) {
         return tx.execute(status -> {
             Boolean locked = jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtextextended('node-lifecycle', 0))",
                     Boolean.class);
@@ -100,12 +100,23 @@ class NodeLifecycleMonitor {
                 return List.<String>of();
             }
             Instant now = clock.instant();
+            if (Duration.between(started, now).compareTo(stall) > 0) {
+                // This pass itself waited (the database unreachable without a reset: its bytes held until it came
+                // back): the heartbeats of that time could not be written either, so this is a gap in watching too.
+                observingSince = now;
+            }
             java.sql.Timestamp cutoff = java.sql.Timestamp.from(now.minus(grace));
             // Bounded per tick (a transaction of 10,000 node rewrites would hold its locks for long): a mass
             // outage is marked over a few ticks, the longest-silent nodes first.
             List<String> lost = !observedForGracePeriod(now) ? List.<String>of()
                     : jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE NOT unreachable "
                     + "AND last_heartbeat < ? ORDER BY last_heartbeat LIMIT 500", String.class, cutoff);
+            Instant read = clock.instant();
+            if (!lost.isEmpty() && Duration.between(started, read).compareTo(stall) > 0) {
+                // The query itself waited that long: the heartbeats of that time may not be written yet.
+                observingSince = read;
+                lost = List.of();
+            }
             List<String> back = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE unreachable "
                     + "AND last_heartbeat >= ? LIMIT 500", String.class, cutoff);
             // Lock in name order, as the heartbeat flush does: the two never deadlock. One order over both lists
