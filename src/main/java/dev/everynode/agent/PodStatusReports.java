@@ -5,6 +5,7 @@ import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.node.Heartbeats;
 import dev.everynode.pod.PodConditions;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
@@ -33,6 +34,10 @@ import tools.jackson.databind.node.ObjectNode;
  * locking read, one set-based UPDATE, one commit. An idle server writes a lone report at once; under load the
  * commit cost is shared by hundreds of reports (Nomad coalesces status updates the same way). Each request still
  * gets its own answer, and its reports are durable when it is answered.
+ *
+ * <p>A request marked {@code "resync": true} carries every pod of its node (the agent was told so by a heartbeat
+ * after its node was marked unreachable): once it has committed, the node's resync flag is cleared
+ * ({@link Heartbeats#resynced}), so an agent is asked again until such a report has landed.
  */
 @Component
 class PodStatusReports {
@@ -40,9 +45,11 @@ class PodStatusReports {
     private static final Set<String> PHASES = Set.of("Pending", "Running", "Succeeded", "Failed", "Unknown");
 
     /** One request: a node's reports, and the answer (or the refusal) it waits for. */
-    private record Submission(String node, JsonNode statuses, CompletableFuture<ObjectNode> answer, long received) {}
+    private record Submission(String node, JsonNode statuses, boolean resync, CompletableFuture<ObjectNode> answer,
+                              long received) {}
 
     private final ObjectStore store;
+    private final Heartbeats heartbeats;
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
     private final Clock clock;
@@ -50,13 +57,14 @@ class PodStatusReports {
     /** From a report's arrival to its commit (the coalescing writer's queue plus the batch's transaction). */
     private final io.micrometer.core.instrument.Timer lag;
 
-    PodStatusReports(ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock,
+    PodStatusReports(ObjectStore store, Heartbeats heartbeats, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock,
                      @Value("${everynode.agents.status-batch:1000}") int maxBatchItems,
                      io.micrometer.core.instrument.MeterRegistry meters) {
         this.lag = io.micrometer.core.instrument.Timer.builder("everynode.status.report.lag")
                 .description("From an agent's pod status report received to its commit")
                 .publishPercentileHistogram().maximumExpectedValue(java.time.Duration.ofSeconds(30)).register(meters);
         this.store = store;
+        this.heartbeats = heartbeats;
         this.tx = tx;
         this.events = events;
         this.clock = clock;
@@ -80,7 +88,12 @@ class PodStatusReports {
                 throw ApiException.badRequest("statuses[" + i + "].status.phase: Unsupported value: \"" + phase + "\"");
             }
         }
-        Submission submission = new Submission(node, statuses, new CompletableFuture<>(), System.nanoTime());
+        JsonNode resync = body.path("resync");
+        if (!resync.isMissingNode() && !resync.isNull() && !resync.isBoolean()) {
+            throw ApiException.badRequest("resync: must be a boolean");
+        }
+        Submission submission = new Submission(node, statuses, resync.asBoolean(false), new CompletableFuture<>(),
+                System.nanoTime());
         writer.submit(submission);
         return submission.answer();
     }
@@ -113,6 +126,19 @@ class PodStatusReports {
             store.updateStatuses(new ArrayList<>(written.values()));
         });
         long committed = System.nanoTime();
+        // After the commit, in a transaction of its own: the resync flags of the nodes whose full reports landed
+        // (not of a refused request). Lost with a crash between the two, the flag only asks the agent once more.
+        List<String> resynced = batch.stream().filter(s -> s.resync() && answers.containsKey(s))
+                .map(Submission::node).toList();
+        if (!resynced.isEmpty()) {
+            try {
+                heartbeats.resynced(resynced);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(PodStatusReports.class)
+                        .warn("could not clear the resync flags of {} node(s); their agents are asked again: {}",
+                                resynced.size(), e.toString());
+            }
+        }
         batch.forEach(s -> lag.record(committed - s.received(), java.util.concurrent.TimeUnit.NANOSECONDS));
         answers.forEach((s, a) -> s.answer().complete(a));
         // One nudge per owning DaemonSet: only its pass can be affected by these reports.

@@ -49,15 +49,17 @@ public class Heartbeats {
     /** Nodes heard from whose Ready condition was not True when last read: made Ready at the next flush. */
     private final Set<String> unready = ConcurrentHashMap.newKeySet();
     private volatile Set<String> resync = ConcurrentHashMap.newKeySet();
-    private final Set<String> resyncDelivered = ConcurrentHashMap.newKeySet();
     /** Known nodes to read again (changed, or an old cache entry), at the flush after their next heartbeat. */
     private final Set<String> recheck = ConcurrentHashMap.newKeySet();
     private final DatabaseGate gate;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
 
-    Heartbeats(JdbcTemplate jdbc, ResourceService resources, NodeStrategy nodes, Clock clock, DatabaseGate gate,
+    Heartbeats(JdbcTemplate jdbc, org.springframework.transaction.support.TransactionTemplate tx,
+               ResourceService resources, NodeStrategy nodes, Clock clock, DatabaseGate gate,
                @Value("${everynode.nodes.heartbeat-interval:10s}") Duration interval,
                @Value("${everynode.nodes.grace-period:40s}") Duration grace) {
         this.jdbc = jdbc;
+        this.tx = tx;
         this.gate = gate;
         this.resources = resources;
         this.nodes = nodes;
@@ -70,7 +72,9 @@ public class Heartbeats {
 
     /**
      * What a heartbeat answers. {@code wasUnreachable}: the node was marked unreachable (and its pods NotReady)
-     * since the agent last heard so; it must report all its pods again. Told once per incident.
+     * and its agent has not yet reported all its pods again since: it must. Told on every heartbeat until a
+     * report marked {@code "resync": true} commits ({@link #resynced}), not once: a heartbeat answer can be lost
+     * (an agent whose request timed out while the network held it never reads the answer the server sent).
      */
     public record Ack(boolean known, boolean wasUnreachable, long intervalSeconds, long graceSeconds) {}
 
@@ -79,10 +83,7 @@ public class Heartbeats {
             return new Ack(false, false, interval.toSeconds(), grace.toSeconds());
         }
         pending.put(node, clock.instant());
-        boolean tell = resync.remove(node);
-        if (tell) {
-            resyncDelivered.add(node);
-        }
+        boolean tell = resync.contains(node);
         return new Ack(true, tell, interval.toSeconds(), grace.toSeconds());
     }
 
@@ -122,20 +123,26 @@ public class Heartbeats {
             unready.removeAll(heard);
             markReady(heard);
         }
-        if (!resyncDelivered.isEmpty()) {
-            List<String> delivered = List.copyOf(resyncDelivered);
-            resyncDelivered.removeAll(delivered);
-            jdbc.update(con -> {
-                var ps = con.prepareStatement(
-                        "UPDATE node_heartbeats SET resync_pending = false WHERE node_name = ANY(?) AND NOT unreachable");
-                ps.setArray(1, con.createArrayOf("text", delivered.toArray()));
-                return ps;
-            });
-        }
         Set<String> fresh = ConcurrentHashMap.newKeySet();
         fresh.addAll(jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE resync_pending", String.class));
-        fresh.removeAll(resyncDelivered);
         resync = fresh;
+    }
+
+    /**
+     * The agents of {@code nodes} reported all their pods again (a committed pod status report marked
+     * {@code "resync"}): their heartbeats stop asking for it. Not while a node is still unreachable (the report may
+     * have come before the node was marked back; its next heartbeats ask again). One transaction, rows in name
+     * order as every writer of heartbeat rows locks them. Another replica stops asking at its next flush, when it
+     * reads the flags again.
+     */
+    public void resynced(java.util.Collection<String> nodes) {
+        List<Object[]> args = nodes.stream().distinct().sorted().map(n -> new Object[] {n}).toList();
+        if (args.isEmpty()) {
+            return;
+        }
+        tx.executeWithoutResult(status -> jdbc.batchUpdate("UPDATE node_heartbeats SET resync_pending = false "
+                + "WHERE node_name = ? AND resync_pending AND NOT unreachable", args));
+        nodes.forEach(resync::remove);
     }
 
     /**

@@ -117,9 +117,13 @@ final class ControlPlaneClient {
                 Duration.ofSeconds(waitSeconds + waitSeconds / 16 + 15));
     }
 
-    Response reportStatuses(ArrayNode statuses) throws IOException {
+    /** {@code full}: every pod of the node, as the server asked after an unreachable spell ({@code "resync": true}). */
+    Response reportStatuses(ArrayNode statuses, boolean full) throws IOException {
         ObjectNode body = Js.object();
         body.set("statuses", statuses);
+        if (full) {
+            body.put("resync", true);
+        }
         return send("POST", "/agent/v1/nodes/" + enc(node) + "/pod-statuses", Js.bytes(body), null,
                 Duration.ofSeconds(30));
     }

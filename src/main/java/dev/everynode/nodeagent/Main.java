@@ -166,7 +166,7 @@ public final class Main {
                 long grace = ack.path("gracePeriodSeconds").asLong(40) * 1000;
                 // never let the node look silent: at least four heartbeats per grace period
                 heartbeatMs = Math.max(250, Math.min(interval, grace / 4));
-                if (ack.path("resyncPodStatus").asBoolean(false)) {
+                if (ack.path("resyncPodStatus").asBoolean(false) && !reporter.resyncUnderway()) {
                     Log.info("the node was unreachable: reporting every pod status again");
                     reporter.resyncAll();
                 }

@@ -14,7 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
  * last accepted report, at most once a second, retried with jittered back-off while the control plane is away
  * or answers 5xx (a 503 ServiceUnavailable when it had no database connection: never before its Retry-After);
  * the batch stays queued until it is accepted, so no status is lost.
- * {@link #resyncAll} resends everything (after an outage the server may have marked the pods not ready).
+ * {@link #resyncAll} resends everything (after an outage the server may have marked the pods not ready), in a
+ * report marked {@code "resync": true}: the server asks for it on every heartbeat until such a report has landed.
  */
 final class StatusReporter {
 
@@ -34,6 +35,9 @@ final class StatusReporter {
     private final Map<String, Item> sent = new ConcurrentHashMap<>();
     private final Map<String, Item> pending = new LinkedHashMap<>();
     private final Backoff backoff = Backoff.controlPlane();
+    /** A full report is queued ({@code resync}) or on its way ({@code resyncInFlight}); guarded by {@code pending}. */
+    private boolean resync;
+    private boolean resyncInFlight;
 
     StatusReporter(ControlPlaneClient client) {
         this.client = client;
@@ -65,7 +69,15 @@ final class StatusReporter {
         synchronized (pending) {
             sent.forEach((uid, item) -> pending.putIfAbsent(uid, item));
             sent.clear();
+            resync = true;
             pending.notifyAll();
+        }
+    }
+
+    /** Whether a full report is queued or on its way (the server's next heartbeat answers may still ask for it). */
+    boolean resyncUnderway() {
+        synchronized (pending) {
+            return resync || resyncInFlight;
         }
     }
 
@@ -73,21 +85,28 @@ final class StatusReporter {
     void run() {
         while (!Thread.currentThread().isInterrupted()) {
             Map<String, Item> batch;
+            boolean full;
             synchronized (pending) {
                 try {
-                    while (pending.isEmpty()) {
+                    while (pending.isEmpty() && !resync) {
                         pending.wait(1000);
                     }
                 } catch (InterruptedException e) {
                     return;
                 }
                 batch = new LinkedHashMap<>(pending);
+                full = resync;
+                resync = false;
+                resyncInFlight = full;
             }
             Duration pause = Duration.ofSeconds(1);
             try {
-                send(batch);
+                send(batch, full);
                 backoff.reset();
             } catch (IOException | RuntimeException e) {
+                synchronized (pending) {
+                    resync |= full;
+                }
                 pause = backoff.nextJittered();
                 if (e instanceof Refused refused && refused.wait.compareTo(pause) > 0) {
                     pause = refused.wait;
@@ -98,6 +117,9 @@ final class StatusReporter {
                 Log.info("status report of %d pod(s) failed (%s): retrying in %s ms", batch.size(),
                         e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), pause.toMillis());
             }
+            synchronized (pending) {
+                resyncInFlight = false;
+            }
             try {
                 Thread.sleep(pause.toMillis());
             } catch (InterruptedException e) {
@@ -106,18 +128,18 @@ final class StatusReporter {
         }
     }
 
-    private void send(Map<String, Item> batch) throws IOException {
+    private void send(Map<String, Item> batch, boolean full) throws IOException {
         ArrayNode statuses = Js.MAPPER.createArrayNode();
         for (Item item : batch.values()) {
             ObjectNode s = statuses.addObject().put("namespace", item.namespace()).put("name", item.name())
                     .put("uid", item.uid());
             s.set("status", item.status());
         }
-        ControlPlaneClient.Response r = client.reportStatuses(statuses);
+        ControlPlaneClient.Response r = client.reportStatuses(statuses, full);
         if (r.status() == 403 && batch.size() > 1) {
             // one pod is no longer bound here: the whole batch was refused; find it by reporting one by one
             for (Map.Entry<String, Item> e : batch.entrySet()) {
-                send(Map.of(e.getKey(), e.getValue()));
+                send(Map.of(e.getKey(), e.getValue()), full);
             }
             return;
         }

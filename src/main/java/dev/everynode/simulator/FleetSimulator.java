@@ -425,12 +425,8 @@ public final class FleetSimulator implements AutoCloseable {
                     n.heartbeatNanos = nanos;
                 }
                 if (ack.path("resyncPodStatus").asBoolean(false)) {
-                    observations.resyncs.incrementAndGet();
-                    n.pods.values().forEach(p -> {
-                        if (p.status != null) {
-                            enqueueReport(n, p);
-                        }
-                    });
+                    // Asked on every heartbeat until a report marked resync has landed; one at a time.
+                    resync(n);
                 }
             }
         }, workers);
@@ -567,6 +563,28 @@ public final class FleetSimulator implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // status reports
 
+    /** Reports every started pod again, marked {@code "resync": true} (also with no pod: the server waits for it). */
+    private void resync(SimNode n) {
+        boolean schedule;
+        synchronized (n) {
+            if (n.resyncInFlight || n.resyncRequested) {
+                return;
+            }
+            observations.resyncs.incrementAndGet();
+            n.resyncRequested = true;
+            n.pods.values().forEach(p -> {
+                if (p.status != null) {
+                    n.pendingReports.put(p.uid, p);
+                }
+            });
+            schedule = !n.flushScheduled;
+            n.flushScheduled = true;
+        }
+        if (schedule) {
+            schedule(() -> flush(n), config.reportBatch().toNanos());
+        }
+    }
+
     private void enqueueReport(SimNode n, SimPod p) {
         boolean schedule;
         synchronized (n) {
@@ -581,16 +599,28 @@ public final class FleetSimulator implements AutoCloseable {
 
     private void flush(SimNode n) {
         List<SimPod> batch;
+        boolean resync;
         synchronized (n) {
             batch = new ArrayList<>(n.pendingReports.values());
             n.pendingReports.clear();
             n.flushScheduled = false;
+            resync = n.resyncRequested;
+            n.resyncRequested = false;
+            n.resyncInFlight |= resync;
         }
         batch.removeIf(p -> !n.pods.containsKey(p.uid));
-        if (batch.isEmpty() || stopped) {
+        if ((batch.isEmpty() && !resync) || stopped) {
+            if (resync) {
+                synchronized (n) {
+                    n.resyncInFlight = false;
+                }
+            }
             return;
         }
         ObjectNode body = Json.object();
+        if (resync) {
+            body.put("resync", true);
+        }
         ArrayNode statuses = body.putArray("statuses");
         for (SimPod p : batch) {
             statuses.addObject().put("namespace", p.namespace).put("name", p.name).put("uid", p.uid)
@@ -605,6 +635,11 @@ public final class FleetSimulator implements AutoCloseable {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
             return client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handleAsync((r, e) -> {
+                if (resync) {
+                    synchronized (n) {
+                        n.resyncInFlight = false;
+                    }
+                }
                 if (e != null || r.statusCode() != 200) {
                     observations.error("report: " + (e != null ? rootMessage(e) : failure(r)));
                     if (e != null || r.statusCode() >= 500) {
@@ -779,6 +814,9 @@ public final class FleetSimulator implements AutoCloseable {
         final Set<String> confirming = ConcurrentHashMap.newKeySet();
         final Map<String, SimPod> pendingReports = new LinkedHashMap<>();
         boolean flushScheduled;
+        /** A resync report is queued ({@code resyncRequested}) or on its way ({@code resyncInFlight}). */
+        boolean resyncRequested;
+        boolean resyncInFlight;
         private final AtomicInteger podCounter = new AtomicInteger();
 
         SimNode(String name, int index) {
