@@ -71,8 +71,8 @@ public class Heartbeats {
     }
 
     /**
-     * What a heartbeat answers. {@code wasUnreachable}: the node was marked unreachable (and its pods NotReady)
-     * and its agent has not yet reported all its pods again since: it must. Told on every heartbeat until a
+     * What a heartbeat answers. {@code wasUnreachable}: the node was marked unreachable (and its pods NotReady),
+     * is back, and its agent has not yet reported all its pods again since: it must. Told on every heartbeat until a
      * report marked {@code "resync": true} commits ({@link #resynced}), not once: a heartbeat answer can be lost
      * (an agent whose request timed out while the network held it never reads the answer the server sent).
      */
@@ -124,7 +124,10 @@ public class Heartbeats {
             markReady(heard);
         }
         Set<String> fresh = ConcurrentHashMap.newKeySet();
-        fresh.addAll(jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE resync_pending", String.class));
+        // Asked once the node is back (marked reachable again), not before: a report that commits while the node is
+        // still unreachable does not count, and asking then would only send the same pods twice.
+        fresh.addAll(jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE resync_pending AND NOT unreachable",
+                String.class));
         resync = fresh;
     }
 

@@ -43,6 +43,13 @@ class PoolUnderFleetLoadTest extends IntegrationTest {
     private static final String SELF = DS + "/" + NAME;
     private static final String PODS = "namespace = 'kube-system' AND name LIKE '" + NAME + "-%'";
     private static final int NODES = 1000;
+    /**
+     * Generous on purpose: what this test checks is the pool and the answers, not speed (the benchmark's). With the
+     * shared context's 3 s grace period and 1 s heartbeats, 1,000 agents on two saturated cores let hundreds of nodes
+     * look silent for a moment (their pods not Ready until the agents report again), which can make a rollout take
+     * a minute here (36 s and 59 s in two runs of session 13).
+     */
+    private static final Duration ROLLOUT = Duration.ofSeconds(180);
 
     @Autowired
     DataSource dataSource;
@@ -88,7 +95,7 @@ class PoolUnderFleetLoadTest extends IntegrationTest {
         long t1 = System.nanoTime();
         ApiClient.Response created = api.post(DS, daemonSet("registry.example/pool-agent:v1"));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        Await.until("the first rollout on 1,000 nodes", Duration.ofSeconds(60), () -> done("registry.example/pool-agent:v1"));
+        Await.until("the first rollout on 1,000 nodes", ROLLOUT, () -> done("registry.example/pool-agent:v1"));
         double first = (System.nanoTime() - t1) / 1e9;
 
         long t2 = System.nanoTime();
@@ -98,7 +105,7 @@ class PoolUnderFleetLoadTest extends IntegrationTest {
                 .put("image", "registry.example/pool-agent:v2");
         ApiClient.Response updated = api.put(SELF, ds);
         assertThat(updated.status()).as(updated.body()).isEqualTo(200);
-        Await.until("the template change rolled out on 1,000 nodes", Duration.ofSeconds(60),
+        Await.until("the template change rolled out on 1,000 nodes", ROLLOUT,
                 () -> done("registry.example/pool-agent:v2"));
         double second = (System.nanoTime() - t2) / 1e9;
 
