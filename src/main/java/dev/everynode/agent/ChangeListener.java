@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
  * (everynode_pods: {@link Assignments} wakes those nodes' long-polls) and which DaemonSets need a pass
  * (everynode_reconcile: published as {@link ReconcileNotice}s for the reconcile queue). Checks the connection every
  * few seconds (pgjdbc does not notice a dead one while waiting), reconnects with back-off, and after a reconnect
- * treats every node and every DaemonSet as changed, since notifications sent meanwhile are lost.
+ * treats every node and every DaemonSet as changed, since notifications sent meanwhile are lost. Whatever fails
+ * in the loop (the connection, or acting on a notice) ends in the same reconnect: the thread never dies.
  */
 @Component
 class ChangeListener {
@@ -99,7 +100,10 @@ class ChangeListener {
                         lastCheck = System.nanoTime();
                     }
                 }
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
+                // A RuntimeException too: what the notices start (a pass over every DaemonSet after a reconnect)
+                // reads the database through the pool, which may still refuse while this connection got through.
+                // Uncaught, it ended this thread for good, and the replica woke no long-poll again (FaultsIT).
                 if (!running) {
                     return;
                 }

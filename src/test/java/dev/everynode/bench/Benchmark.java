@@ -608,9 +608,7 @@ public final class Benchmark {
             s.execute("DROP TABLE IF EXISTS bench_scratch");
             s.execute("CREATE UNLOGGED TABLE IF NOT EXISTS bench_dummy (x int)");
             s.execute("DROP TABLE bench_dummy");
-            s.execute("CREATE TABLE bench_scratch (kind text NOT NULL, namespace text NOT NULL, name text NOT NULL,"
-                    + " uid uuid NOT NULL UNIQUE, resource_version bigint NOT NULL, node_name text, owner_uid uuid,"
-                    + " body jsonb NOT NULL, PRIMARY KEY (kind, namespace, name))");
+            createScratch(s);
         }
         List<Double> secs = new ArrayList<>();
         int rowsN = nodes;
@@ -637,7 +635,19 @@ public final class Benchmark {
                 rowsN, dbInsertNSeconds, dbInsertRowsPerSec, dbUpdateRowsPerSec);
     }
 
+    /** The floor's table: the columns of a pod row, with only its keys (primary key, unique uid). */
+    static void createScratch(Statement s) throws SQLException {
+        s.execute("CREATE TABLE bench_scratch (kind text NOT NULL, namespace text NOT NULL, name text NOT NULL,"
+                + " uid uuid NOT NULL UNIQUE, resource_version bigint NOT NULL, node_name text, owner_uid uuid,"
+                + " body jsonb NOT NULL, PRIMARY KEY (kind, namespace, name))");
+    }
+
     void insertScratch(int rows, String body, String tag) throws SQLException {
+        insertScratch(db, rows, body, tag);
+    }
+
+    /** {@code rows} pod rows into bench_scratch by batched INSERT (1,000 per batch), one committed transaction. */
+    static void insertScratch(Connection db, int rows, String body, String tag) throws SQLException {
         boolean auto = db.getAutoCommit();
         db.setAutoCommit(false);
         try (PreparedStatement ps = db.prepareStatement("INSERT INTO bench_scratch (kind, namespace, name, uid,"
