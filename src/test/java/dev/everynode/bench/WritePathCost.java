@@ -90,7 +90,8 @@ public final class WritePathCost {
             String url = pg.getJdbcUrl("postgres", "postgres");
             Flyway.configure().dataSource(url, "postgres", "postgres").locations("classpath:db/migration").load()
                     .migrate();
-            SingleConnectionDataSource ds = new SingleConnectionDataSource(url + "?reWriteBatchedInserts=true",
+            SingleConnectionDataSource ds = new SingleConnectionDataSource(
+                    url + (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true",
                     "postgres", "postgres", true);
             try {
                 return measure(ds);
@@ -181,7 +182,7 @@ public final class WritePathCost {
 
     /**
      * What can be dropped and put back: every secondary index and unique constraint of {@code objects} (not the
-     * primary key) and every trigger on it, by name, each with the DDL that restores it.
+     * primary key) and every trigger that fires on INSERT, by name, each with the DDL that restores it.
      */
     private static Map<String, String> definitions(JdbcTemplate jdbc) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -196,7 +197,7 @@ public final class WritePathCost {
                             : rs.getString(2));
         });
         jdbc.query("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'objects'::regclass "
-                + "AND NOT tgisinternal ORDER BY tgname", (ResultSet rs) -> {
+                + "AND NOT tgisinternal AND (tgtype & 4) <> 0 ORDER BY tgname", (ResultSet rs) -> {
             out.put("trigger " + rs.getString(1), rs.getString(2));
         });
         return out;
