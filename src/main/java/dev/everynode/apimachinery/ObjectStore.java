@@ -72,20 +72,9 @@ public class ObjectStore {
                 + "AND (owner_uid = ? OR owner_uid IS NULL) ORDER BY name", ROW, namespace, ownerUid);
     }
 
-    /**
-     * Row-locks and reads the pods on some nodes, in the order of {@link #getManyForUpdate} (node, then namespace
-     * and name), so that a writer of many pods and the node lifecycle monitor never deadlock.
-     */
-    public List<StoredObject> listPodsOnNodesForUpdate(List<String> nodeNames) {
-        if (nodeNames.isEmpty()) {
-            return List.of();
-        }
-        return jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT " + COLUMNS + " FROM objects WHERE kind = 'Pod' AND node_name = ANY(?) "
-                    + "ORDER BY node_name, namespace, name FOR UPDATE");
-            ps.setArray(1, con.createArrayOf("text", nodeNames.toArray()));
-            return ps;
-        }, ROW);
+    public List<StoredObject> listPodsOnNode(String nodeName) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = 'Pod' AND node_name = ? ORDER BY namespace, name",
+                ROW, nodeName);
     }
 
 

@@ -119,96 +119,51 @@ class NodeLifecycleMonitor {
             }
             List<String> back = jdbc.queryForList("SELECT node_name FROM node_heartbeats WHERE unreachable "
                     + "AND last_heartbeat >= ? LIMIT 500", String.class, cutoff);
-            List<String> touched = setReachable(lost, back, cutoff, now);
+            // Lock in name order, as the heartbeat flush does: the two never deadlock. One order over both lists
+            // (lost and back sorted apart would lock "b" before "a" when "b" is lost and "a" is back).
+            java.util.TreeMap<String, Boolean> reachable = new java.util.TreeMap<>();
+            lost.forEach(node -> reachable.put(node, false));
+            back.forEach(node -> reachable.put(node, true));
+            List<String> touched = new ArrayList<>();
+            reachable.forEach((node, isReachable) -> {
+                if (setReachable(node, isReachable, now)) {
+                    touched.add(node);
+                }
+            });
             removeAbandonedTerminations(now);
             return touched;
         });
     }
 
-    /**
-     * Marks the {@code lost} nodes unreachable (Ready Unknown, the unreachable taints, their pods not Ready) and the
-     * {@code back} ones reachable again, a few statements for all of them (a mass outage of 500 nodes per tick used
-     * to take 5 statements per node, about 30 nodes a second on a loaded machine). Rows are locked in one order,
-     * as the heartbeat flush and the pod writers lock them: heartbeat rows by name over both lists, then the nodes
-     * by name, then their pods by node, namespace and name. Returns the nodes that exist and were changed.
-     */
-    private List<String> setReachable(List<String> lostRead, List<String> backRead, java.sql.Timestamp cutoff,
-                                      Instant now) {
-        if (lostRead.isEmpty() && backRead.isEmpty()) {
-            return List.of();
+    private boolean setReachable(String name, boolean reachable, Instant now) {
+        jdbc.update("UPDATE node_heartbeats SET unreachable = ?, resync_pending = resync_pending OR ? "
+                + "WHERE node_name = ?", !reachable, !reachable, name);
+        StoredObject node = store.getForUpdate("Node", "", name).orElse(null);
+        if (node == null) {
+            return false;
         }
-        java.util.Set<String> silentRead = new java.util.HashSet<>(lostRead);
-        java.util.TreeSet<String> candidates = new java.util.TreeSet<>(lostRead);
-        candidates.addAll(backRead);
-        // Locked, then read again: a heartbeat flushed since the unlocked read keeps its node from being called lost.
-        List<String> lost = new ArrayList<>();
-        List<String> back = new ArrayList<>();
-        jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT node_name, unreachable, last_heartbeat < ? FROM node_heartbeats "
-                    + "WHERE node_name = ANY(?) ORDER BY node_name FOR UPDATE");
-            ps.setTimestamp(1, cutoff);
-            ps.setArray(2, con.createArrayOf("text", candidates.toArray()));
-            return ps;
-        }, rs -> {
-            boolean unreachable = rs.getBoolean(2);
-            boolean silent = rs.getBoolean(3);
-            if (!unreachable && silent && silentRead.contains(rs.getString(1))) {
-                lost.add(rs.getString(1));
-            } else if (unreachable && !silent) {
-                back.add(rs.getString(1));
-            }
-        });
-        java.util.TreeSet<String> all = new java.util.TreeSet<>(lost);
-        all.addAll(back);
-        for (boolean reachable : new boolean[] {false, true}) {
-            List<String> names = reachable ? back : lost;
-            if (!names.isEmpty()) {
-                jdbc.update(con -> {
-                    var ps = con.prepareStatement("UPDATE node_heartbeats SET unreachable = ?, "
-                            + "resync_pending = resync_pending OR ? WHERE node_name = ANY(?)");
-                    ps.setBoolean(1, !reachable);
-                    ps.setBoolean(2, !reachable);
-                    ps.setArray(3, con.createArrayOf("text", names.toArray()));
-                    return ps;
-                });
-            }
+        ObjectNode body = node.body().deepCopy();
+        if (reachable) {
+            ReadyCondition.heard(body, now);
+        } else {
+            ReadyCondition.silent(body, now);
         }
-        java.util.Set<String> lostSet = new java.util.HashSet<>(lost);
-        List<String> names = List.copyOf(all);
-        List<StoredObject> nodes = new ArrayList<>();
-        List<String> touched = new ArrayList<>();
-        List<String> lostNodes = new ArrayList<>();
-        for (StoredObject node : store.getManyForUpdate("Node", java.util.Collections.nCopies(names.size(), ""), names)) {
-            boolean reachable = !lostSet.contains(node.name());
-            ObjectNode body = node.body().deepCopy();
-            if (reachable) {
-                ReadyCondition.heard(body, now);
-            } else {
-                ReadyCondition.silent(body, now);
-                lostNodes.add(node.name());
+        setUnreachableTaints(body, !reachable, now);
+        store.update(node, node.generation(), node.deletionTimestamp(), body);
+        if (!reachable) {
+            List<StoredObject> pods = new ArrayList<>();
+            for (StoredObject pod : store.listPodsOnNode(name)) {
+                ObjectNode podBody = pod.body().deepCopy();
+                if (PodConditions.markNotReady(podBody, "NodeUnreachable", now)) {
+                    pods.add(new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(),
+                            pod.resourceVersion(), pod.generation(), pod.createdAt(), pod.deletionTimestamp(), podBody));
+                }
             }
-            setUnreachableTaints(body, !reachable, now);
-            nodes.add(withBody(node, body));
-            touched.add(node.name());
-            log.info("node {} node={}", reachable ? "reachable again" : "unreachable", node.name());
+            store.updateBatch(pods);
+            pods.forEach(p -> events.publishEvent(new ObjectChanged("Pod", p.namespace(), p.name(), "MODIFIED", name)));
         }
-        store.updateStatuses(nodes);
-        List<StoredObject> pods = new ArrayList<>();
-        for (StoredObject pod : store.listPodsOnNodesForUpdate(lostNodes)) {
-            ObjectNode podBody = pod.body().deepCopy();
-            if (PodConditions.markNotReady(podBody, "NodeUnreachable", now)) {
-                pods.add(withBody(pod, podBody));
-            }
-        }
-        store.updateStatuses(pods);
-        pods.forEach(p -> events.publishEvent(new ObjectChanged("Pod", p.namespace(), p.name(), "MODIFIED",
-                Json.text(p.body(), "spec", "nodeName"))));
-        return touched;
-    }
-
-    private static StoredObject withBody(StoredObject o, ObjectNode body) {
-        return new StoredObject(o.kind(), o.namespace(), o.name(), o.uid(), o.resourceVersion(), o.generation(),
-                o.createdAt(), o.deletionTimestamp(), body);
+        log.info("node {} node={}", reachable ? "reachable again" : "unreachable", name);
+        return true;
     }
 
     private static void setUnreachableTaints(ObjectNode node, boolean add, Instant now) {
