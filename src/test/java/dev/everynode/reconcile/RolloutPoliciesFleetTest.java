@@ -257,6 +257,9 @@ class RolloutPoliciesFleetTest extends IntegrationTest {
         base.scoped = true;
         setImage(V2, null);
         String v2 = awaitCanary(v1, monitor, true);
+        // The condition is written by the pass after the one that saw the canary pods available: it may lag them.
+        Await.until("the Progressing condition counting the 5 canary pods available", WAIT, () -> condition(ds(),
+                "Progressing").path("message").asString().contains("5 of 5 canary pods available"));
         JsonNode progressing = condition(ds(), "Progressing");
         assertThat(progressing.path("status").asString()).as(progressing.toString()).isEqualTo("Unknown");
         assertThat(progressing.path("reason").asString()).isEqualTo("CanaryWaiting");
