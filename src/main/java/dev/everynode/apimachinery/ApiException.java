@@ -110,6 +110,15 @@ public class ApiException extends RuntimeException {
                 null, null, null, null);
     }
 
+    /**
+     * 406 NotAcceptable: none of the media types the request's Accept header names can be produced, as the API
+     * server answers ("only the following media types are accepted: ...").
+     */
+    public static ApiException notAcceptable(List<String> produced) {
+        return new ApiException(406, "NotAcceptable", "only the following media types are accepted: "
+                + String.join(", ", produced), null, null, null, null);
+    }
+
     public int retryAfterSeconds() {
         return retryAfterSeconds;
     }

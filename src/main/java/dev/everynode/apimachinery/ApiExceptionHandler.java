@@ -92,6 +92,13 @@ public class ApiExceptionHandler {
         return api(ApiException.unsupportedMediaType(String.valueOf(e.getContentType())));
     }
 
+    /** An Accept header naming nothing the endpoint produces (e.g. application/json on the Prometheus scrape). */
+    @ExceptionHandler(org.springframework.web.HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<byte[]> notAcceptable(org.springframework.web.HttpMediaTypeNotAcceptableException e) {
+        return api(ApiException.notAcceptable(e.getSupportedMediaTypes().stream()
+                .map(org.springframework.http.MediaType::toString).toList()));
+    }
+
     /**
      * A required {@code @RequestBody} that is absent: every body is read as bytes, so an unreadable body can only
      * be a missing one. Kubernetes answers 400 BadRequest.

@@ -1009,7 +1009,7 @@ public final class Benchmark {
         for (int i = 0; i < 5; i++) {
             Thread.sleep(1000);
             long s = System.nanoTime();
-            HttpResponse<String> r = get("/actuator/prometheus");
+            HttpResponse<String> r = send(req("/actuator/prometheus").setHeader("Accept", "text/plain").GET().build());
             scrapes.add(System.nanoTime() - s);
             bytes = r.body().length();
             if (r.statusCode() != 200) {

@@ -178,6 +178,16 @@ class MetricsTest extends IntegrationTest {
     }
 
     @Test
+    void aScrapeAskingForJsonGets406WithAStatus() {
+        var r = api.get("/actuator/prometheus", "application/json");
+        assertThat(r.status()).isEqualTo(406);
+        assertThat(r.json().path("kind").asString()).isEqualTo("Status");
+        assertThat(r.json().path("reason").asString()).isEqualTo("NotAcceptable");
+        assertThat(r.json().path("message").asString()).startsWith("only the following media types are accepted: ")
+                .contains("text/plain");
+    }
+
+    @Test
     void theScrapeNeedsAToken() {
         assertThat(api.withToken("").get("/actuator/prometheus").status()).isEqualTo(401);
     }
