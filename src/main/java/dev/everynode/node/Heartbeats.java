@@ -92,11 +92,25 @@ public class Heartbeats {
      * registration itself made it Ready).
      */
     public void registered(String node) {
-        known.put(node, clock.instant());
-        unready.remove(node);
         jdbc.update("INSERT INTO node_heartbeats (node_name, last_heartbeat) VALUES (?, ?) "
                 + "ON CONFLICT (node_name) DO UPDATE SET last_heartbeat = EXCLUDED.last_heartbeat",
                 node, Timestamp.from(clock.instant()));
+        // Known once the registration's transaction has committed (a rolled-back one created no node).
+        Runnable remember = () -> {
+            known.put(node, clock.instant());
+            unready.remove(node);
+        };
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                    new org.springframework.transaction.support.TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            remember.run();
+                        }
+                    });
+        } else {
+            remember.run();
+        }
     }
 
     @Scheduled(fixedDelay = 1000)

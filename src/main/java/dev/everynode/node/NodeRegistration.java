@@ -2,6 +2,7 @@ package dev.everynode.node;
 
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.StoredObject;
 import java.time.Clock;
@@ -26,29 +27,33 @@ public class NodeRegistration {
     public record Result(StoredObject node, boolean created) {}
 
     private final ResourceService resources;
+    private final ObjectStore store;
     private final NodeStrategy nodes;
     private final Clock clock;
 
-    NodeRegistration(ResourceService resources, NodeStrategy nodes, Clock clock) {
+    NodeRegistration(ResourceService resources, ObjectStore store, NodeStrategy nodes, Clock clock) {
         this.resources = resources;
+        this.store = store;
         this.nodes = nodes;
         this.clock = clock;
     }
 
+    /**
+     * Creates the node, or updates it when it exists. Meant to run in the caller's transaction (with the
+     * heartbeat row and the credential, one commit): a node created by a concurrent registration between the
+     * existence check and the insert fails the transaction with 409 AlreadyExists, and the caller runs it again,
+     * which then takes the update path.
+     */
     public Result register(ObjectNode node) {
         String name = Json.text(node, "metadata", "name");
         if (name == null || name.isEmpty()) {
             throw ApiException.badRequest("metadata.name is required");
         }
-        ObjectNode fresh = node.deepCopy();
-        ReadyCondition.restore(fresh, null);
-        ReadyCondition.heard(fresh, clock.instant());
-        try {
+        if (store.get("Node", "", name).isEmpty()) {
+            ObjectNode fresh = node.deepCopy();
+            ReadyCondition.restore(fresh, null);
+            ReadyCondition.heard(fresh, clock.instant());
             return new Result(resources.create(nodes, null, fresh, false), true);
-        } catch (ApiException e) {
-            if (e.code() != 409) {
-                throw e;
-            }
         }
         StoredObject updated = resources.write(nodes, null, name, false, current -> merge(current, node), false);
         // One status write (none when nothing changed): the reported status, with the server's Ready kept and

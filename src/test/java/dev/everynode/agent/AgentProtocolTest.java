@@ -48,6 +48,30 @@ class AgentProtocolTest extends IntegrationTest {
         simulators.clear();
     }
 
+    @Test
+    void concurrentFirstRegistrationsOfOneNodeCreateItOnceAndEachGetsACredential() throws Exception {
+        // One transaction per registration (node, heartbeat row, credential): the registrations that lose the
+        // race for the insert are run again as updates, none answers an error.
+        String body = """
+                {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "race-00001"}}""";
+        List<CompletableFuture<Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            answers.add(CompletableFuture.supplyAsync(() -> api.withToken(BOOTSTRAP_TOKEN)
+                    .post("/agent/v1/nodes", Json.parseObject(body))));
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (CompletableFuture<Response> answer : answers) {
+            Response r = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            codes.add(r.status());
+            assertThat(r.headers().firstValue("Everynode-Node-Token")).as("a credential").isPresent();
+        }
+        assertThat(codes).containsOnly(200, 201);
+        assertThat(codes.stream().filter(c -> c == 201).count()).as("created once").isEqualTo(1);
+        assertThat(api.get("/api/v1/nodes?fieldSelector=metadata.name%3Drace-00001").json().path("items").size())
+                .isEqualTo(1);
+        assertThat(api.put("/agent/v1/nodes/race-00001/heartbeat", Json.object()).status()).isEqualTo(200);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     @Test
