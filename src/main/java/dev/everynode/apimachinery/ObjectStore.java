@@ -72,9 +72,14 @@ public class ObjectStore {
                 + "AND (owner_uid = ? OR owner_uid IS NULL) ORDER BY name", ROW, namespace, ownerUid);
     }
 
-    public List<StoredObject> listPodsOnNode(String nodeName) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = 'Pod' AND node_name = ? ORDER BY namespace, name",
-                ROW, nodeName);
+    /**
+     * Row-locks and reads the pods on a node, by namespace and name (the order of {@link #getManyForUpdate} within a
+     * node): a caller that rewrites them whole (the node lifecycle monitor) must not write back a stale copy over a
+     * concurrent change, e.g. a deletionTimestamp just set by the rolling update.
+     */
+    public List<StoredObject> listPodsOnNodeForUpdate(String nodeName) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = 'Pod' AND node_name = ? "
+                + "ORDER BY namespace, name FOR UPDATE", ROW, nodeName);
     }
 
 

@@ -152,7 +152,9 @@ class NodeLifecycleMonitor {
         store.update(node, node.generation(), node.deletionTimestamp(), body);
         if (!reachable) {
             List<StoredObject> pods = new ArrayList<>();
-            for (StoredObject pod : store.listPodsOnNode(name)) {
+            // Locked: an unlocked read written back whole would undo a concurrent change (a deletionTimestamp set by
+            // the rolling update between the read and the write brought an old pod back to life).
+            for (StoredObject pod : store.listPodsOnNodeForUpdate(name)) {
                 ObjectNode podBody = pod.body().deepCopy();
                 if (PodConditions.markNotReady(podBody, "NodeUnreachable", now)) {
                     pods.add(new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(),

@@ -60,6 +60,13 @@ class PlanExecutor {
                 if (pod == null) {
                     continue;
                 }
+                if (hash.equals(pod.view().revisionHash()) && (d.reason() == Model.DeleteReason.UPDATE
+                        || d.reason() == Model.DeleteReason.DUPLICATE)) {
+                    // The rolling update never retires a current pod, and a second live pod on one node is an
+                    // anomaly: say so, with what the pass saw.
+                    log.warn("deleting a pod of the current revision daemonSet={}/{} pod={} node={} reason={} view={}",
+                            ds.namespace(), ds.name(), d.podName(), d.nodeName(), d.reason(), pod.view());
+                }
                 Model.Phase phase = pod.view().phase();
                 if (!nodeNames.contains(d.nodeName()) || phase == Model.Phase.Failed || phase == Model.Phase.Succeeded) {
                     removed.add(pod.uid());

@@ -102,9 +102,16 @@ class FaultsIT {
 
     /** Set while a fault makes nodes unavailable by itself (agents partitioned): availability is not checked. */
     private volatile boolean availabilityExcused;
-    /** The revision hash being rolled out: its live pods must never be deleted. */
+    /**
+     * The revision hash being rolled out: its live pods must never be deleted. Null from a step's PATCH until the
+     * new revision's pods are seen (the pods of the previous target are then being replaced, as they should be).
+     */
     private volatile String targetHash;
-    private final Set<String> targetPodsSeen = ConcurrentHashMap.newKeySet();
+    /** The step's version and when its PATCH was sent (System.nanoTime), for the violation messages. */
+    private volatile int targetVersion;
+    private volatile long patchedAt;
+    /** "hash/pod name" → node of the target's pods seen live. */
+    private final Map<String, String> targetPodsSeen = new ConcurrentHashMap<>();
     private final AtomicInteger maxUnavailableSeen = new AtomicInteger();
     /** Nodes without an available pod at the monitor's last observation. */
     private final AtomicInteger lastUnavailable = new AtomicInteger();
@@ -358,6 +365,10 @@ class FaultsIT {
 
     private Fault begin(String what) throws Exception {
         int v = ++version;
+        targetHash = null;
+        targetPodsSeen.clear();
+        targetVersion = v;
+        patchedAt = System.nanoTime();
         JsonNode patched = send("PATCH", DS, Json.parseObject("{\"spec\": {\"template\": {\"spec\": {\"containers\": "
                 + "[{\"name\": \"app\", \"image\": \"" + image(v) + "\"}]}}}}"), "application/merge-patch+json");
         long generation = patched.path("metadata").path("generation").asLong();
@@ -512,18 +523,25 @@ class FaultsIT {
         String hash = targetHash;
         if (hash != null) {
             // entries are "hash/pod name": a pod of an earlier target may be replaced now
-            Set<String> liveNow = new java.util.HashSet<>();
+            Map<String, String> liveNow = new java.util.HashMap<>();
+            Map<String, PodRow> byName = new java.util.HashMap<>();
             for (PodRow p : o.pods()) {
+                byName.put(p.name(), p);
                 if (hash.equals(p.hash()) && p.live()) {
-                    liveNow.add(hash + "/" + p.name());
+                    liveNow.put(hash + "/" + p.name(), p.node());
                 }
             }
-            for (String seen : targetPodsSeen) {
-                if (seen.startsWith(hash + "/") && !liveNow.contains(seen)) {
-                    return "pod " + seen + " of the revision being rolled out was deleted";
+            for (Map.Entry<String, String> seen : targetPodsSeen.entrySet()) {
+                if (seen.getKey().startsWith(hash + "/") && !liveNow.containsKey(seen.getKey())) {
+                    // reported once, with what is known of it
+                    targetPodsSeen.remove(seen.getKey());
+                    PodRow now = byName.get(seen.getKey().substring(hash.length() + 1));
+                    return "pod %s of the revision being rolled out (v%d) was %s on node %s, %.1f s after the PATCH"
+                            .formatted(seen.getKey(), targetVersion, now == null ? "removed" : "marked terminating",
+                                    seen.getValue(), (System.nanoTime() - patchedAt) / 1e9);
                 }
             }
-            targetPodsSeen.addAll(liveNow);
+            targetPodsSeen.putAll(liveNow);
         }
         return null;
     }
