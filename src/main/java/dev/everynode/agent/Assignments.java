@@ -177,7 +177,23 @@ class Assignments {
                     batch.add(it.next());
                     it.remove();
                 }
-                Map<String, Snapshot> snapshots = loadAll(batch);
+                Map<String, Snapshot> snapshots;
+                try {
+                    snapshots = loadAll(batch);
+                } catch (RuntimeException e) {
+                    // The database is gone for now: keep the nodes dirty and try again shortly, so that their parked
+                    // polls are answered once it is back, not only at their own timeout.
+                    dirty.addAll(batch);
+                    log.warn("reading the assignments of {} changed nodes failed, retrying in 1 s: {}", batch.size(),
+                            e.toString());
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    continue;
+                }
                 for (String node : batch) {
                     wake(node, snapshots.get(node));
                 }
@@ -189,7 +205,7 @@ class Assignments {
                         (System.nanoTime() - start) / 1_000_000);
             }
             draining.set(false);
-            if (!dirty.isEmpty() && draining.compareAndSet(false, true)) {
+            if (!dirty.isEmpty() && !checks.isShutdown() && draining.compareAndSet(false, true)) {
                 checks.submit(this::drain);
             }
         }
