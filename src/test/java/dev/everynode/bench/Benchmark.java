@@ -6,7 +6,6 @@ import dev.everynode.simulator.Latencies;
 import dev.everynode.simulator.SimulatorConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +42,11 @@ import tools.jackson.databind.node.ObjectNode;
  * running one), drives the fleet simulator through workloads W1–W7 (W6, a second replica, only when it started the
  * service itself; see {@link ScaleOutWorkload}), measures a floor for each figure in the same run, and writes
  * docs/benchmarks.md and target/benchmark-results.json. Run it with {@code bin/benchmark}.
+ *
+ * <p>This class is the entry point and the shared harness (options, environment, floors, the results table and notes,
+ * JFR phases, HTTP/SQL helpers, the report); each workload is a class of its own: {@link W1Register},
+ * {@link W2OneDaemonSet}, {@link W3RollingUpdate}, {@link W4SteadyState}, {@link W5StatusReports},
+ * {@link ScaleOutWorkload} (W6), {@link W7ManyDaemonSets} and {@link SoakWorkload} (SOAK, after W2).
  */
 public final class Benchmark {
 
@@ -242,7 +246,7 @@ public final class Benchmark {
         FleetSimulator sim = null;
         runStart = System.nanoTime();
         try {
-            sim = w1Register();
+            sim = new W1Register(this).run();
             report();
             String ds = guarded("W2", sim, null);
             report();
@@ -288,12 +292,12 @@ public final class Benchmark {
     String guarded(String w, FleetSimulator sim, String ds) {
         try {
             switch (w) {
-                case "W2" -> { return w2Create(sim); }
-                case "W3" -> w3Rollout(sim, ds);
-                case "W4" -> w4Steady(sim);
-                case "W5" -> w5Reports(sim, ds);
+                case "W2" -> { return new W2OneDaemonSet(this).run(sim); }
+                case "W3" -> new W3RollingUpdate(this).run(sim, ds);
+                case "W4" -> new W4SteadyState(this).run(sim);
+                case "W5" -> new W5StatusReports(this).run(sim, ds);
                 case "W6" -> new ScaleOutWorkload(this).run(sim, ds);
-                case "W7" -> w7ManyDaemonSets();
+                case "W7" -> new W7ManyDaemonSets(this).run();
                 default -> throw new IllegalArgumentException(w);
             }
         } catch (Exception e) {
@@ -747,111 +751,7 @@ public final class Benchmark {
     }
 
     // ----------------------------------------------------------------------------------------------------------
-    // W1 register
-
-    FleetSimulator w1Register() {
-        log.printf("%n== W1 register %,d nodes%n", nodes);
-        long t0 = System.nanoTime();
-        FleetSimulator sim = FleetSimulator.start(simulatorConfig(nodes, "sim").build());
-        double secs = (System.nanoTime() - t0) / 1e9;
-        Latencies reg = sim.observations().registrationLatencies();
-        double rate = nodes / secs;
-        double p99 = reg.percentileMillis(99);
-        log.printf("registered %,d in %.2f s = %.0f nodes/s, %s%n", nodes, secs, rate, reg.summary());
-        rows.add(new Row("W1", "register nodes/s (c=64)", rate, "nodes/s", livezRate64, "GET /livez c=64 req/s",
-                livezRate64 / rate, "≥ 5,000/s (T8)", rate >= 5000));
-        rows.add(new Row("W1", "register p99", p99, "ms", livezP99At64, "GET /livez c=64 p99",
-                p99 / livezP99At64, "—", null));
-        details.putObject("W1").put("seconds", secs).put("nodesPerSec", rate).put("summary", reg.summary());
-        return sim;
-    }
-
-    // ----------------------------------------------------------------------------------------------------------
-    // W2 one DaemonSet on N nodes
-
-    String w2Create(FleetSimulator sim) throws Exception {
-        log.printf("%n== W2 one DaemonSet on %,d nodes%n", nodes);
-        // Start from a quiet fleet: every agent had its first answer (W1's tail: N first polls) and parked again.
-        waitUntil(Duration.ofSeconds(120), () -> sim.nodesWithAssignments() >= nodes
-                && sim.observations().pollsInFlight() >= nodes);
-        Thread.sleep(2000);
-        log.printf("long-polls parked: %d (every agent had its first answer)%n", sim.observations().pollsInFlight());
-        String name = "w2";
-        ObjectNode ds = daemonSet("default", name, "everynode.dev/simulated", "true", "registry.example/bench:1",
-                "10%", "0");
-        Profiler prof = startProfile("W2");
-        sim.observations().mark();
-        double wakeups0 = wakeups();
-        long t0 = System.nanoTime();
-        HttpResponse<String> r = send(req("/apis/apps/v1/namespaces/default/daemonsets")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(ds))).build());
-        double accepted = (System.nanoTime() - t0) / 1e6;
-        if (r.statusCode() != 201 && r.statusCode() != 200) {
-            throw new IllegalStateException("create DaemonSet: HTTP " + r.statusCode() + " " + r.body());
-        }
-        String uid = Json.MAPPER.readTree(r.body()).path("metadata").path("uid").asString();
-        double committed = waitForCount(Duration.ofSeconds(120), t0, nodes,
-                () -> count("SELECT count(*) FROM objects WHERE kind='Pod' AND owner_uid = ?::uuid"
-                        + " AND deletion_ts IS NULL", uid));
-        // When the service had written every agent's changed assignments (its own counter, polled every 20 ms):
-        // what is left until the agents saw them is the simulated agents' share of the same two cores.
-        double answered = Double.isNaN(wakeups0) ? Double.NaN : waitForCount(Duration.ofSeconds(120), t0, nodes,
-                () -> (long) (wakeups() - wakeups0));
-        String hash = scalar("SELECT min(revision_hash) FROM objects WHERE kind='Pod' AND owner_uid = ?::uuid", uid);
-        log.printf("DS accepted in %.1f ms; all %,d pods committed after %.3f s (revision %s)%n", accepted, nodes,
-                committed, hash);
-        waitUntil(Duration.ofSeconds(120), () -> sim.observations().seenCount(hash) >= nodes);
-        Latencies seen = new Latencies();
-        sim.observations().firstSeen(hash, t0).values().forEach(d -> seen.add(d.toNanos()));
-        log.printf("service answered all %,d parked polls after %.3f s; agents saw their pod: %s%n", nodes, answered,
-                seen.summary());
-        double ready = waitForDs("default", name, Duration.ofSeconds(120), t0, s ->
-                s.path("numberReady").asLong() >= nodes);
-        stopProfile(prof);
-        log.printf("all %,d pods Ready (reported by instant agents) after %.3f s%n", nodes, ready);
-        double commitFloor = dbInsertNSeconds;
-        rows.add(new Row("W2", "all N pods committed", committed, "s", commitFloor,
-                "N pod rows, batched INSERT (JDBC)", committed / commitFloor, "≤ 1 s (stretch 0.25 s)",
-                committed <= 1.0));
-        double notifyFloor = livezWallN256;
-        for (double p : new double[] {50, 99, 100}) {
-            double v = seen.percentileMillis(p) / 1000;
-            rows.add(new Row("W2", "agents saw assignment " + (p == 100 ? "max" : "p" + (int) p), v, "s",
-                    notifyFloor, "N × GET /livez at c=256 (wall)", v / notifyFloor,
-                    p == 99 ? "≤ 3 s" : "—", p == 99 ? v <= 3.0 : null));
-        }
-        if (!Double.isNaN(answered)) {
-            rows.add(new Row("W2", "service answered all N parked polls", answered, "s", notifyFloor + commitFloor,
-                    "commit floor + notify floor", answered / (notifyFloor + commitFloor), "—", null));
-        }
-        rows.add(new Row("W2", "all N pods Ready", ready, "s", notifyFloor + commitFloor,
-                "commit floor + notify floor", ready / (notifyFloor + commitFloor), "—", null));
-        details.putObject("W2").put("acceptedMs", accepted).put("committedSeconds", committed)
-                .put("seenSummary", seen.summary()).put("answeredSeconds", answered).put("readySeconds", ready)
-                .put("revision", hash);
-        return name;
-    }
-
-    // ----------------------------------------------------------------------------------------------------------
-    // W3 rolling update
-
-    void w3Rollout(FleetSimulator sim, String name) throws Exception {
-        log.printf("%n== W3 rolling update, maxUnavailable 10%%, instant agents%n");
-        Rollout r = rollout(sim, server, name, "registry.example/bench:2", Duration.ofSeconds(quick ? 180 : 300), "W3");
-        rows.add(new Row("W3", "rolling update total (10% unavailable)", r.total, "s", r.unavoidable,
-                r.waves + " waves × report window", r.unavoidable > 0 ? r.total / r.unavoidable : Double.NaN,
-                "≤ 30 s (stretch 15 s)", r.total <= 30));
-        rows.add(new Row("W3", "overhead per wave", r.perWave, "s", 0, "0 (instant agents)", Double.NaN,
-                "≤ 1.5 s (T3)", r.perWave <= 1.5));
-        details.putObject("W3").put("seconds", r.total).put("waves", r.waves).put("overheadPerWaveSeconds", r.perWave)
-                .put("maxUnavailableSeen", r.maxUnavailable).put("budget", r.budget)
-                .put("safetyOk", r.maxUnavailable <= r.budget).put("from", r.from.toString())
-                .put("until", r.until.toString());
-        if (r.maxUnavailable > r.budget) {
-            notes.add("W3 safety: numberUnavailable reached " + r.maxUnavailable + " > budget " + r.budget);
-        }
-    }
+    // shared by the workloads: a rolling update (W3, W6, SOAK) and status reports (W5, W6)
 
     /**
      * A rolling update's outcome: total seconds (NaN on time-out), waves, report windows, overhead per wave; from and
@@ -891,159 +791,6 @@ public final class Benchmark {
         log.printf("rollout done after %.2f s: %d waves, overhead %.3f s per wave, max numberUnavailable seen %d"
                 + " (budget %d)%n", total, waves, perWave, maxUnavailable.get(), budget);
         return new Rollout(total, waves, unavoidable, perWave, maxUnavailable.get(), budget, from, until);
-    }
-
-    // ----------------------------------------------------------------------------------------------------------
-    // W4 steady state
-
-    void w4Steady(FleetSimulator sim) throws Exception {
-        log.printf("%n== W4 steady state, %d s%n", w4Seconds);
-        Thread.sleep(2000);
-        sim.observations().heartbeatLatencies().clear();
-        long hb0 = sim.observations().heartbeatsSent();
-        long polls0 = sim.observations().pollsAnswered();
-        long c0 = servicePid > 0 ? cpuTicks(servicePid) : -1;
-        Map<String, Long> threads0 = threadTicks(servicePid);
-        long pg0 = postmasterPid > 0 ? pgTicks() : -1;
-        long sim0 = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-        Profiler prof = startProfile("W4-steady");
-        long t0 = System.nanoTime();
-        double rssMax = 0;
-        double heapMax = 0;
-        long end = t0 + TimeUnit.SECONDS.toNanos(w4Seconds);
-        while (System.nanoTime() < end) {
-            Thread.sleep(Math.min(5000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-            if (servicePid > 0) rssMax = Math.max(rssMax, rssMiB(servicePid));
-        }
-        long t1 = System.nanoTime();
-        double cpu = c0 >= 0 ? cpuShare(c0, cpuTicks(servicePid), t0, t1) : Double.NaN;
-        stopProfile(prof);
-        Map<String, Long> threads1 = threadTicks(servicePid);
-        String byThread = threadCpuSummary(threads0, threads1, t0, t1);
-        long jitTicks = 0;
-        for (var e : threads1.entrySet()) {
-            if (e.getKey().contains("CompilerThre")) jitTicks += e.getValue() - threads0.getOrDefault(e.getKey(), 0L);
-        }
-        double jit = jitTicks / (double) clkTck / ((t1 - t0) / 1e9 * cores);
-        log.print("service CPU by thread group (share of " + cores + " cores):\n" + byThread);
-        profiles.put("W4 service CPU by thread group (/proc/<pid>/task/*/stat over the window)", byThread);
-        double pgCpu = pg0 >= 0 ? cpuShare(pg0, pgTicks(), t0, t1) : Double.NaN;
-        double simCpu = (((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() - sim0) / ((t1 - t0) * (double) cores);
-        heapMax = heapMiB();
-        Latencies hb = sim.observations().heartbeatLatencies();
-        double hbP99 = hb.percentileMillis(99);
-        long hbs = sim.observations().heartbeatsSent() - hb0;
-        long polls = sim.observations().pollsAnswered() - polls0;
-        log.printf("service CPU %.2f%% of %d cores (PostgreSQL %.2f%%, simulator %.2f%%), heap %.0f MiB, RSS %.0f MiB;"
-                + " %d heartbeats (%s), %d polls answered%n", cpu * 100, cores, pgCpu * 100, simCpu * 100, heapMax,
-                rssMax, hbs, hb.summary(), polls);
-        rows.add(new Row("W4", "service CPU share (2 cores)", cpu * 100, "%", idleCpuShare * 100,
-                "idle service, no agents", idleCpuShare > 0 ? cpu / idleCpuShare : Double.NaN, "≤ 15%", cpu <= 0.15));
-        rows.add(new Row("W4", "service CPU share without JIT compiler threads", (cpu - jit) * 100, "%",
-                idleCpuShare * 100, "idle service, no agents", idleCpuShare > 0 ? (cpu - jit) / idleCpuShare
-                : Double.NaN, "≤ 15% (JIT warm-up left out)", cpu - jit <= 0.15));
-        rows.add(new Row("W4", "PostgreSQL CPU share", pgCpu * 100, "%", Double.NaN, "—", Double.NaN, "—", null));
-        rows.add(new Row("W4", "service heap used", heapMax, "MiB", idleHeapMiB, "idle service",
-                heapMax / idleHeapMiB, "≤ 1024 MiB", heapMax <= 1024));
-        rows.add(new Row("W4", "service RSS (max)", rssMax, "MiB", idleRssMiB, "idle service", rssMax / idleRssMiB,
-                "—", null));
-        rows.add(new Row("W4", "heartbeat p99", hbP99, "ms", livezP99At4, "GET /livez c=4 p99",
-                hbP99 / livezP99At4, "≤ 20 ms (T4)", hbP99 <= 20));
-        ObjectNode w4 = details.putObject("W4");
-        w4.put("seconds", (t1 - t0) / 1e9).put("cpuShare", cpu).put("jitCompilerCpuShare", jit).put("pgCpuShare", pgCpu).put("simulatorCpuShare", simCpu)
-                .put("heapMiB", heapMax).put("rssMiB", rssMax).put("heartbeats", hbs).put("heartbeatSummary", hb.summary())
-                .put("pollsAnswered", polls);
-
-        // API writes under the steady load: merge-patch node annotations, 4 writers, ~40/s
-        int writes = quick ? 200 : 400;
-        Latencies api = new Latencies();
-        AtomicInteger errors = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<String> names = sim.nodeNames();
-        long w0 = System.nanoTime();
-        for (int w = 0; w < 4; w++) {
-            int worker = w;
-            pool.submit(() -> {
-                for (int i = worker; i < writes; i += 4) {
-                    long s = System.nanoTime();
-                    try {
-                        HttpResponse<String> r = send(req("/api/v1/nodes/" + names.get(i % names.size()))
-                                .header("Content-Type", "application/merge-patch+json")
-                                .method("PATCH", HttpRequest.BodyPublishers.ofString(
-                                        "{\"metadata\":{\"annotations\":{\"bench.everynode.dev/w4\":\"" + i + "\"}}}"))
-                                .build());
-                        if (r.statusCode() != 200) errors.incrementAndGet();
-                        else api.add(System.nanoTime() - s);
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                    }
-                    long sleep = 100 - (System.nanoTime() - s) / 1_000_000;
-                    if (sleep > 0) {
-                        try { Thread.sleep(sleep); } catch (InterruptedException e) { return; }
-                    }
-                }
-            });
-        }
-        pool.shutdown();
-        pool.awaitTermination(5, TimeUnit.MINUTES);
-        double apiP99 = api.percentileMillis(99);
-        log.printf("API writes (PATCH node) under steady load: %s, errors %d, %.1f s%n", api.summary(), errors.get(),
-                (System.nanoTime() - w0) / 1e9);
-        rows.add(new Row("W4", "API write p99 (PATCH node, ~40/s)", apiP99, "ms", livezP99At4, "GET /livez c=4 p99",
-                apiP99 / livezP99At4, "≤ 50 ms", apiP99 <= 50));
-        w4.put("apiWriteSummary", api.summary()).put("apiWriteErrors", errors.get());
-        w4Scrape(w4);
-    }
-
-    /**
-     * The cost of a Prometheus scrape with the whole fleet in place (kube_node_status_condition for every node):
-     * GET /actuator/prometheus, 5 times 1 s apart (a service started here computes the kube-state-metrics
-     * families on every scrape: min-interval 0), beside a GET /livez floor.
-     */
-    void w4Scrape(ObjectNode w4) throws IOException, InterruptedException {
-        Latencies scrapes = new Latencies();
-        Latencies floor = new Latencies();
-        int bytes = 0;
-        for (int i = 0; i < 5; i++) {
-            Thread.sleep(1000);
-            long s = System.nanoTime();
-            HttpResponse<String> r = send(req("/actuator/prometheus").setHeader("Accept", "text/plain").GET().build());
-            scrapes.add(System.nanoTime() - s);
-            bytes = r.body().length();
-            if (r.statusCode() != 200) {
-                notes.add("W4 scrape answered " + r.statusCode());
-                return;
-            }
-            s = System.nanoTime();
-            get("/livez");
-            floor.add(System.nanoTime() - s);
-        }
-        double median = scrapes.percentileMillis(50);
-        double floorMedian = floor.percentileMillis(50);
-        log.printf("Prometheus scrape (%,d bytes): %s; /livez %s%n", bytes, scrapes.summary(), floor.summary());
-        rows.add(new Row("W4", "Prometheus scrape median (all N nodes)", median, "ms", floorMedian,
-                "GET /livez median", median / floorMedian, "—", null));
-        w4.put("scrapeSummary", scrapes.summary()).put("scrapeBytes", bytes);
-    }
-
-    // ----------------------------------------------------------------------------------------------------------
-    // W5 status reports
-
-    void w5Reports(FleetSimulator sim, String dsName) throws Exception {
-        log.printf("%n== W5 status reports (batched endpoint, changed status each time)%n");
-        int seconds = quick ? 10 : 20;
-        Reports res = statusReports(dsName, "registry.example/bench:2", i -> server, seconds, "W5");
-        log.printf("%,d reports in %.2f s: %.0f applied/s, %s, not applied %d%n", res.requests, res.seconds, res.rate(),
-                res.lat.summary(), res.notApplied);
-        rows.add(new Row("W5", "status reports sustained (c=64)", res.rate(), "reports/s", livezRate64,
-                "GET /livez c=64 req/s", livezRate64 / res.rate(), "≥ 5,000/s (stretch 10,000)", res.rate() >= 5000));
-        rows.add(new Row("W5", "status report p99", res.p99(), "ms", livezP99At64, "GET /livez c=64 p99",
-                res.p99() / livezP99At64, "≤ 50 ms", res.p99() <= 50));
-        details.putObject("W5").put("requests", res.requests).put("seconds", res.seconds)
-                .put("appliedPerSec", res.rate()).put("notApplied", res.notApplied).put("latency", res.lat.summary()).put("from", res.from.toString())
-                .put("until", res.until.toString());
     }
 
     /**
@@ -1107,133 +854,6 @@ public final class Benchmark {
         Instant until = Instant.now();
         stopProfile(prof);
         return new Reports(res.requests(), res.seconds, applied.get(), other.get(), res.lat, from, until);
-    }
-
-    // ----------------------------------------------------------------------------------------------------------
-    // W7 many DaemonSets
-
-    void w7ManyDaemonSets() throws Exception {
-        int dsCount = w7Ds;
-        int n = Math.min(w7Nodes, nodes);
-        long pods = (long) dsCount * n;
-        log.printf("%n== W7 %d DaemonSets × %,d nodes (%,d pods), agents stopped%n", dsCount, n, pods);
-        String ns = "bench-w7";
-        // The agents are stopped (they would each fetch and report D pods); keep every node's heartbeat going so
-        // that no node turns NotReady/unreachable (a DaemonSet does not place new pods on unreachable nodes).
-        SimulatorConfig all = simulatorConfig(nodes, "sim").build();
-        java.util.concurrent.ScheduledExecutorService pump = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "bench-heartbeats");
-            t.setDaemon(true);
-            return t;
-        });
-        AtomicInteger beatCursor = new AtomicInteger();
-        int perSecond = Math.max(1, nodes / 8);
-        pump.scheduleAtFixedRate(() -> {
-            try {
-                int start = beatCursor.getAndAdd(perSecond);
-                closedLoop(perSecond, 16, i -> req("/agent/v1/nodes/" + all.nodeName((start + i) % nodes + 1)
-                        + "/heartbeat").PUT(HttpRequest.BodyPublishers.noBody()).build());
-            } catch (RuntimeException ignored) {
-                // next round
-            }
-        }, 0, 1, TimeUnit.SECONDS);
-        try {
-            w7Run(ns);
-        } finally {
-            pump.shutdownNow();
-        }
-    }
-
-    void w7Run(String ns) throws Exception {
-        int dsCount = w7Ds;
-        int n = Math.min(w7Nodes, nodes);
-        long pods = (long) dsCount * n;
-        send(req("/api/v1/namespaces").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
-                .ofString("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}"))
-                .build());
-        SimulatorConfig names = simulatorConfig(nodes, "sim").build();
-        closedLoop(n, 16, i -> req("/api/v1/nodes/" + names.nodeName(i + 1))
-                .header("Content-Type", "application/merge-patch+json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(
-                        "{\"metadata\":{\"labels\":{\"bench.everynode.dev/w7\":\"true\"}}}")).build());
-        Thread.sleep(3000); // let label-triggered reconciles settle
-        double insertFloor = Double.NaN;
-        double insertOneFloor = Double.NaN;
-        if (db != null) {
-            try (Statement s = db.createStatement()) {
-                s.execute("CREATE TABLE bench_scratch (kind text NOT NULL, namespace text NOT NULL, name text NOT NULL,"
-                        + " uid uuid NOT NULL UNIQUE, resource_version bigint NOT NULL, node_name text, owner_uid uuid,"
-                        + " body jsonb NOT NULL, PRIMARY KEY (kind, namespace, name))");
-            }
-            long f0 = System.nanoTime();
-            insertScratch((int) pods, podJsonSample(), "w7");
-            insertFloor = (System.nanoTime() - f0) / 1e9;
-            f0 = System.nanoTime();
-            insertScratch(n, podJsonSample(), "w7one");
-            insertOneFloor = (System.nanoTime() - f0) / 1e9;
-            try (Statement s = db.createStatement()) {
-                s.execute("DROP TABLE bench_scratch");
-            }
-            log.printf("floor: %,d pod rows batched INSERT %.2f s; %,d rows %.3f s%n", pods, insertFloor, n,
-                    insertOneFloor);
-        }
-        Profiler prof = startProfile("W7");
-        long t0 = System.nanoTime();
-        LoadResult creates = closedLoop(dsCount, 4, i -> req("/apis/apps/v1/namespaces/" + ns + "/daemonsets")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(daemonSet(ns,
-                        "w7-%03d".formatted(i), "bench.everynode.dev/w7", "true", "registry.example/w7:1", "0",
-                        "100%")))).build());
-        log.printf("%d DaemonSets created in %.2f s (%s)%n", dsCount, creates.seconds, creates.lat.summary());
-        Duration limit = Duration.ofSeconds(quick ? 150 : 180);
-        String countSql = "SELECT count(*) FROM objects WHERE kind='Pod' AND namespace = ? AND deletion_ts IS NULL";
-        double all = waitForCount(limit, t0, pods, () -> count(countSql, ns));
-        long have = count(countSql, ns);
-        stopProfile(prof);
-        boolean done = have >= pods;
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        log.printf("%s: %,d of %,d pods committed after %.1f s (%.0f pods/s)%n", done ? "done" : "TIMEOUT", have, pods,
-                done ? all : elapsed, have / (done ? all : elapsed));
-        double figure = done ? all : Double.NaN;
-        rows.add(new Row("W7", "100k pods committed (" + dsCount + " DS × " + n + ")", done ? all : elapsed, "s",
-                insertFloor, pods + " pod rows, batched INSERT", (done ? all : elapsed) / insertFloor, "≤ 10 s",
-                done && all <= 10));
-        if (!done) {
-            notes.add("W7 did not finish within " + limit.toSeconds() + " s: " + have + " of " + pods
-                    + " pods committed (" + Math.round(have / elapsed) + " pods/s); the W7 figure is the time limit.");
-        }
-        ObjectNode w7 = details.putObject("W7");
-        w7.put("daemonSets", dsCount).put("nodes", n).put("podsCommitted", have).put("seconds", done ? all : elapsed)
-                .put("finished", done).put("createSeconds", creates.seconds);
-        if (!done) {
-            // let the backlog drain a little more, so the update below measures the update and not the backlog
-            waitForCount(Duration.ofSeconds(quick ? 60 : 90), System.nanoTime(), pods, () -> count(countSql, ns));
-            have = count(countSql, ns);
-            w7.put("podsCommittedAfterGrace", have);
-        }
-        // update one DaemonSet: time until its N surge pods of the new revision are committed
-        String target = "w7-000";
-        String uid = scalar("SELECT uid::text FROM objects WHERE kind='DaemonSet' AND namespace=? AND name=?", ns,
-                target);
-        String oldHash = scalar("SELECT coalesce(min(revision_hash),'') FROM objects WHERE kind='Pod'"
-                + " AND owner_uid = ?::uuid", uid);
-        Profiler prof2 = startProfile("W7-update");
-        long u0 = System.nanoTime();
-        patchImage(ns, target, "registry.example/w7:2");
-        double upd = waitForCount(Duration.ofSeconds(120), u0, n, () -> count("SELECT count(*) FROM objects"
-                + " WHERE kind='Pod' AND owner_uid = ?::uuid AND deletion_ts IS NULL AND revision_hash <> '" + oldHash
-                + "'", uid));
-        stopProfile(prof2);
-        boolean updDone = !Double.isNaN(upd);
-        double updFig = updDone ? upd : 120;
-        double proportional = done ? all / dsCount : Double.NaN;
-        log.printf("update of one DS (%,d new pods committed): %s s; proportional share of W7 = %.2f s%n", n,
-                updDone ? "%.3f".formatted(upd) : "TIMEOUT", proportional);
-        rows.add(new Row("W7", "update 1 DS of " + dsCount + " (" + n + " new pods committed)", updFig, "s",
-                insertOneFloor, n + " pod rows, batched INSERT", updFig / insertOneFloor,
-                "∝ own pods (≈ W7 total / " + dsCount + " = " + (done ? "%.2f s".formatted(proportional) : "n/a") + ")",
-                done && updDone ? upd <= Math.max(1.0, 2 * proportional) : null));
-        w7.put("updateSeconds", updFig).put("updateFinished", updDone);
     }
 
     // ----------------------------------------------------------------------------------------------------------
