@@ -134,81 +134,18 @@ public class ObjectStore {
     /**
      * Inserts many new pods in one statement and returns the names that went in. A pod whose generated name is
      * taken, or that would be a second live pod of one revision on one node, is skipped rather than failing the
-     * whole batch: the next pass sees the gap and fills it. The rows go first by COPY into a temporary table of the
-     * session (not WAL-logged, emptied at commit), then into {@code objects} by one INSERT ... SELECT, so that the
-     * statement-level triggers (watch log, notifications) run once: 10,000 pods took 1.61 s as one
-     * {@code unnest(...) JOIN jsonb_array_elements(...)} statement, where most of the time went to parsing one
-     * 20 MB jsonb array (see docs/benchmarks.md, "Write-path cost"). Needs the caller's transaction.
+     * whole batch: the next pass sees the gap and fills it.
      */
     public Map<String, Long> insertPods(List<StoredObject> pods) {
-        if (pods.isEmpty()) {
-            return Map.of();
+        Map<String, Long> inserted = new java.util.HashMap<>();
+        List<String> documents = new ArrayList<>(pods.size());
+        pods.forEach(p -> documents.add(Json.write(p.body())));
+        int from = 0;
+        for (int to : chunkEnds(documents)) {
+            inserted.putAll(insertPodChunk(pods.subList(from, to), documents.subList(from, to)));
+            from = to;
         }
-        StringBuilder rows = new StringBuilder(pods.size() * 2048);
-        int i = 0;
-        for (StoredObject o : pods) {
-            rows.append(i++).append('\t');
-            copyField(rows, ns(o.namespace())).append('\t');
-            copyField(rows, o.name()).append('\t');
-            copyField(rows, o.uid().toString()).append('\t');
-            copyField(rows, o.createdAt().toString()).append('\t');
-            UUID owner = ownerUid(o.body());
-            copyField(rows, owner == null ? null : owner.toString()).append('\t');
-            copyField(rows, nodeName("Pod", o.body())).append('\t');
-            copyField(rows, revisionHash("Pod", o.body())).append('\t');
-            copyField(rows, Json.write(o.body())).append('\n');
-        }
-        return jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Map<String, Long>>) con -> {
-            if (con.getAutoCommit()) {
-                throw new IllegalStateException("insertPods needs a transaction (its staging table empties at commit)");
-            }
-            try (var s = con.createStatement()) {
-                s.execute("""
-                        CREATE TEMP TABLE IF NOT EXISTS pod_insert_stage (i int, namespace text, name text, uid uuid,
-                            created_at timestamptz, owner_uid uuid, node_name text, revision_hash text, body jsonb)
-                        ON COMMIT DELETE ROWS""");
-                // emptied at commit; a second call in one transaction (a name collision retried) must not see the first
-                s.execute("DELETE FROM pod_insert_stage");
-            }
-            try {
-                con.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn("COPY pod_insert_stage FROM STDIN",
-                        new java.io.StringReader(rows.toString()));
-            } catch (java.io.IOException e) {
-                throw new java.sql.SQLException("COPY of " + pods.size() + " pods failed", e);
-            }
-            Map<String, Long> out = new java.util.HashMap<>();
-            try (var s = con.createStatement(); ResultSet rs = s.executeQuery("""
-                    INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at,
-                                         owner_uid, node_name, revision_hash, body)
-                    SELECT 'Pod', namespace, name, uid, nextval('resource_version_seq'), 0, created_at, owner_uid,
-                           node_name, revision_hash, body
-                    FROM pod_insert_stage ORDER BY i
-                    ON CONFLICT DO NOTHING
-                    RETURNING name, resource_version""")) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-            return out;
-        });
-    }
-
-    /** One field of COPY's text format: {@code \N} for null, backslash and the separators escaped. */
-    private static StringBuilder copyField(StringBuilder out, String value) {
-        if (value == null) {
-            return out.append("\\N");
-        }
-        for (int k = 0; k < value.length(); k++) {
-            char c = value.charAt(k);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
-            }
-        }
-        return out;
+        return inserted;
     }
 
     /**
@@ -238,6 +175,56 @@ public class ObjectStore {
             ends.add(documents.size());
         }
         return ends;
+    }
+
+    private Map<String, Long> insertPodChunk(List<StoredObject> pods, List<String> documents) {
+        int n = pods.size();
+        Object[] namespaces = new Object[n];
+        Object[] names = new Object[n];
+        Object[] uids = new Object[n];
+        Object[] created = new Object[n];
+        Object[] owners = new Object[n];
+        Object[] nodes = new Object[n];
+        Object[] hashes = new Object[n];
+        for (int i = 0; i < n; i++) {
+            StoredObject o = pods.get(i);
+            namespaces[i] = ns(o.namespace());
+            names[i] = o.name();
+            uids[i] = o.uid();
+            created[i] = Timestamp.from(o.createdAt());
+            owners[i] = ownerUid(o.body());
+            nodes[i] = nodeName("Pod", o.body());
+            hashes[i] = revisionHash("Pod", o.body());
+        }
+        String array = jsonArray(documents);
+        return jdbc.query(con -> {
+            var ps = con.prepareStatement("""
+                    INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at,
+                                         owner_uid, node_name, revision_hash, body)
+                    SELECT 'Pod', t.namespace, t.name, t.uid, nextval('resource_version_seq'), 0, t.created_at,
+                           t.owner_uid, t.node_name, t.revision_hash, b.body
+                    FROM unnest(?::text[], ?::text[], ?::uuid[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[])
+                             WITH ORDINALITY AS t(namespace, name, uid, created_at, owner_uid, node_name, revision_hash, i)
+                    JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS b(body, i) USING (i)
+                    ON CONFLICT DO NOTHING
+                    RETURNING name, resource_version""");
+            ps.setArray(1, con.createArrayOf("text", namespaces));
+            ps.setArray(2, con.createArrayOf("text", names));
+            ps.setArray(3, con.createArrayOf("uuid", uids));
+            ps.setArray(4, con.createArrayOf("timestamptz", created));
+            ps.setArray(5, con.createArrayOf("uuid", owners));
+            ps.setArray(6, con.createArrayOf("text", nodes));
+            ps.setArray(7, con.createArrayOf("text", hashes));
+            // The documents as one JSON array: no text[] literal for the driver to escape and PostgreSQL to parse.
+            ps.setString(8, array);
+            return ps;
+        }, rs -> {
+            Map<String, Long> out = new java.util.HashMap<>();
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+            return out;
+        });
     }
 
     /**
