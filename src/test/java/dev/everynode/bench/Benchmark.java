@@ -328,11 +328,7 @@ public final class Benchmark {
                 .setPGStartupWait(Duration.ofSeconds(60));
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("max_connections", "300");
-        settings.put("shared_buffers", "512MB");
-        settings.put("fsync", "on");
-        settings.put("synchronous_commit", "on");
-        settings.put("max_wal_size", "4GB");
-        settings.put("checkpoint_timeout", "15min");
+        settings.putAll(durablePgSettings());
         settings.putAll(pgSettings);
         settings.forEach(builder::setServerConfig);
         details.set("postgresSettings", Json.MAPPER.valueToTree(settings));
@@ -640,6 +636,20 @@ public final class Benchmark {
     }
 
     /** The floor's table: the columns of a pod row, with only its keys (primary key, unique uid). */
+    /**
+     * The embedded PostgreSQL's settings that make its figures comparable with a production server: fsync on, a
+     * commit waits for its WAL, room for a long write burst without a checkpoint in the middle.
+     */
+    static Map<String, String> durablePgSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("shared_buffers", "512MB");
+        settings.put("fsync", "on");
+        settings.put("synchronous_commit", "on");
+        settings.put("max_wal_size", "4GB");
+        settings.put("checkpoint_timeout", "15min");
+        return settings;
+    }
+
     static void createScratch(Statement s) throws SQLException {
         s.execute("CREATE TABLE bench_scratch (kind text NOT NULL, namespace text NOT NULL, name text NOT NULL,"
                 + " uid uuid NOT NULL UNIQUE, resource_version bigint NOT NULL, node_name text, owner_uid uuid,"

@@ -76,13 +76,8 @@ public final class WritePathCost {
 
     private String run() throws Exception {
         Path data = Files.createTempDirectory("everynode-write-path-").resolve("pgdata");
-        Map<String, String> settings = new LinkedHashMap<>();
         // As the benchmark's embedded PostgreSQL: fsync on, a commit waits for its WAL.
-        settings.put("shared_buffers", "512MB");
-        settings.put("fsync", "on");
-        settings.put("synchronous_commit", "on");
-        settings.put("max_wal_size", "4GB");
-        settings.put("checkpoint_timeout", "15min");
+        Map<String, String> settings = Benchmark.durablePgSettings();
         var builder = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(true)
                 .setPGStartupWait(Duration.ofSeconds(60));
         settings.forEach(builder::setServerConfig);
