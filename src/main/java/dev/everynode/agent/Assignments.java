@@ -1,6 +1,7 @@
 package dev.everynode.agent;
 
 import dev.everynode.apimachinery.Json;
+import dev.everynode.change.Change;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -24,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -158,7 +161,7 @@ class Assignments {
      * collected and drained in groups, so that a rollout touching 10,000 nodes costs a few dozen queries, not
      * 10,000.
      */
-    void changed(String node) {
+    private void changed(String node) {
         versions.merge(node, 1L, Long::sum);
         etags.remove(node);
         if (waiters.containsKey(node)) {
@@ -211,8 +214,24 @@ class Assignments {
         }
     }
 
+    /**
+     * Before the reconcile queue's subscriber: after a reconnect its pass over every DaemonSet may fail on the pool
+     * (and end in another reconnect), and the long-polls must be woken all the same.
+     */
+    @EventListener
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    void onNotice(Change.Noticed change) {
+        WakeRule.of(change).ifPresent(wake -> {
+            if (wake instanceof WakeRule.Nodes nodes) {
+                nodes.nodes().forEach(this::changed);
+            } else if (wake instanceof WakeRule.EveryNode) {
+                changedAll();
+            }
+        });
+    }
+
     /** After a lost notification channel: every cached ETag may be stale. */
-    void changedAll() {
+    private void changedAll() {
         versions.replaceAll((node, v) -> v + 1);
         etags.clear();
         waiters.keySet().forEach(this::changed);

@@ -3,11 +3,12 @@ package dev.everynode.agent;
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.DeleteOptions;
 import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.change.Change;
+import dev.everynode.change.PodOwner;
 import dev.everynode.pod.PodStrategy;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
@@ -104,8 +105,7 @@ class PodConfirmations {
             }
         }
         for (StoredObject p : removed) {
-            events.publishEvent(new ObjectChanged("Pod", p.namespace(), p.name(), "DELETED",
-                    Json.text(p.body(), "spec", "nodeName"), ObjectChanged.controller(p.body(), "DaemonSet")));
+            events.publishEvent(new Change.PodsWritten(p.namespace(), PodOwner.of(p.body())));
         }
     }
 

@@ -2,9 +2,10 @@ package dev.everynode.agent;
 
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.change.Change;
+import dev.everynode.change.PodOwner;
 import dev.everynode.node.Heartbeats;
 import dev.everynode.pod.PodConditions;
 import jakarta.annotation.PreDestroy;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,15 +144,13 @@ class PodStatusReports {
         batch.forEach(s -> lag.record(committed - s.received(), java.util.concurrent.TimeUnit.NANOSECONDS));
         answers.forEach((s, a) -> s.answer().complete(a));
         // One nudge per owning DaemonSet: only its pass can be affected by these reports.
-        Map<String, ObjectChanged> nudges = new LinkedHashMap<>();
+        Set<Change> nudges = new LinkedHashSet<>();
         for (StoredObject p : written.values()) {
-            String owner = ObjectChanged.controller(p.body(), "DaemonSet");
-            if (owner != null) {
-                nudges.putIfAbsent(p.namespace() + "/" + owner, new ObjectChanged("Pod", p.namespace(), "status-report",
-                        "MODIFIED", Json.text(p.body(), "spec", "nodeName"), owner));
+            if (PodOwner.of(p.body()) instanceof PodOwner.DaemonSet owner) {
+                nudges.add(new Change.PodsWritten(p.namespace(), owner));
             }
         }
-        nudges.values().forEach(events::publishEvent);
+        nudges.forEach(events::publishEvent);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.everynode.apimachinery;
 
+import dev.everynode.change.Change;
+import dev.everynode.change.PodOwner;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -263,11 +265,15 @@ public class ResourceService {
         }
     }
 
+    /** The change a write makes, for its subscribers (those of the reconcile queue run after the commit). */
     private void publish(StoredObject o, String change) {
-        boolean pod = "Pod".equals(o.kind());
-        events.publishEvent(new ObjectChanged(o.kind(), o.namespace(), o.name(), change,
-                pod ? Json.text(o.body(), "spec", "nodeName") : null,
-                pod ? ObjectChanged.controller(o.body(), "DaemonSet") : null));
+        boolean deleted = "DELETED".equals(change);
+        switch (o.kind()) {
+            case "Pod" -> events.publishEvent(new Change.PodsWritten(o.namespace(), PodOwner.of(o.body())));
+            case "DaemonSet" -> events.publishEvent(new Change.DaemonSetWritten(o.namespace(), o.name(), deleted));
+            case "Node" -> events.publishEvent(new Change.NodeWritten(o.name(), deleted));
+            default -> { }
+        }
     }
 
     private static void requireKind(ResourceType type, ObjectNode object) {

@@ -2,8 +2,8 @@ package dev.everynode.node;
 
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.DatabaseGate;
-import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ResourceService;
+import dev.everynode.change.Change;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -235,20 +235,18 @@ public class Heartbeats {
         }
     }
 
+    /** As the writer publishes, inside its transaction where it has one: a deleted node's heartbeat row goes with it. */
     @EventListener
-    void onNodeChange(ObjectChanged change) {
-        if (!"Node".equals(change.kind())) {
-            return;
-        }
-        // A changed node is read again at the flush after its next heartbeat: whoever changed its Ready
-        // condition, the server sets it back from the heartbeats (as kubelet does at its next status update).
-        if ("DELETED".equals(change.type())) {
-            known.remove(change.name());
-            recheck.remove(change.name());
-            jdbc.update("DELETE FROM node_heartbeats WHERE node_name = ?", change.name());
-        } else {
-            recheck.add(change.name());
-        }
+    void onNodeChange(Change.Written change) {
+        HeartbeatRule.of(change).ifPresent(step -> {
+            if (step instanceof HeartbeatRule.Forget forget) {
+                known.remove(forget.node());
+                recheck.remove(forget.node());
+                jdbc.update("DELETE FROM node_heartbeats WHERE node_name = ?", forget.node());
+            } else if (step instanceof HeartbeatRule.Recheck again) {
+                recheck.add(again.node());
+            }
+        });
     }
 
     private boolean exists(String node) {

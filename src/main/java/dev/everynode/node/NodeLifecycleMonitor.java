@@ -1,9 +1,10 @@
 package dev.everynode.node;
 
 import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.change.Change;
+import dev.everynode.change.PodOwner;
 import dev.everynode.pod.PodConditions;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,7 +83,7 @@ class NodeLifecycleMonitor {
         }
         lastPassEnd = clock.instant();
         for (String node : changed) {
-            events.publishEvent(new ObjectChanged("Node", "", node, "MODIFIED", null));
+            events.publishEvent(new Change.NodeWritten(node, false));
         }
     }
 
@@ -162,7 +163,8 @@ class NodeLifecycleMonitor {
                 }
             }
             store.updateBatch(pods);
-            pods.forEach(p -> events.publishEvent(new ObjectChanged("Pod", p.namespace(), p.name(), "MODIFIED", name)));
+            pods.stream().map(p -> new Change.PodsWritten(p.namespace(), PodOwner.of(p.body()))).distinct()
+                    .forEach(events::publishEvent);
         }
         log.info("node {} node={}", reachable ? "reachable again" : "unreachable", name);
         return true;

@@ -1,8 +1,7 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.ObjectChanged;
 import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.ReconcileNotice;
+import dev.everynode.change.Change;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -15,9 +14,9 @@ import org.springframework.transaction.event.TransactionalEventListener;
  * When the loop runs: right after every committed write that can change a plan, and when a pass asks to run again
  * (at once after it removed a pod, whose node is then free for a replacement; later for minReadySeconds, the end
  * of a failure backoff, a progress deadline, a burst cut short, a lock held by another replica). The periodic resync
- * of every DaemonSet is a backstop, not part of the contract: the test suite runs with a 10-minute resync. DaemonSet and node changes arrive as {@link ReconcileNotice}s from PostgreSQL on every replica, whichever
- * replica wrote them (its own writes included: one path, about a millisecond after commit); pod changes (agents'
- * reports, deletions) are queued by the replica that accepted them.
+ * of every DaemonSet is a backstop, not part of the contract: the test suite runs with a 10-minute resync. What each {@link Change} queues is the
+ * {@link ReconcileRule}'s: DaemonSet and node changes arrive as notices from PostgreSQL on every replica, whichever
+ * replica wrote them; pod changes (agents' reports, deletions) are queued by the replica that accepted them.
  */
 @Component
 class ReconcileTriggers {
@@ -71,32 +70,25 @@ class ReconcileTriggers {
     }
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
-    void onChange(ObjectChanged change) {
-        switch (change.kind()) {
-            case "DaemonSet" -> {
-                if ("DELETED".equals(change.type())) {
-                    collector.collectSoon();
-                }
-            }
-            case "Pod" -> {
-                if (change.ownerName() != null) {
-                    queue.add(change.namespace() + "/" + change.ownerName());
-                } else if (!change.name().isEmpty()) {
-                    // An orphan: any DaemonSet of its namespace may adopt it.
-                    enqueueNamespace(change.namespace());
-                }
-            }
-            default -> { }
-        }
+    void onWrite(Change.Written change) {
+        ReconcileRule.of(change).ifPresent(this::apply);
     }
 
     @EventListener
-    void onNotice(ReconcileNotice notice) {
-        if (notice.all()) {
+    void onNotice(Change.Noticed change) {
+        ReconcileRule.of(change).ifPresent(this::apply);
+    }
+
+    private void apply(ReconcileRule.Trigger trigger) {
+        if (trigger instanceof ReconcileRule.Queue q) {
+            queue.add(q.key());
+        } else if (trigger instanceof ReconcileRule.QueueNamespace n) {
+            store.names("DaemonSet", n.namespace()).forEach(queue::add);
+        } else if (trigger instanceof ReconcileRule.QueueAll) {
             nodeCache.refreshSoon();
             enqueueAll();
-        } else if (notice.key().indexOf('/') > 0) {
-            queue.add(notice.key());
+        } else if (trigger instanceof ReconcileRule.CollectGarbage) {
+            collector.collectSoon();
         }
     }
 
@@ -109,10 +101,6 @@ class ReconcileTriggers {
 
     private void enqueueAll() {
         store.names("DaemonSet", null).forEach(queue::add);
-    }
-
-    private void enqueueNamespace(String namespace) {
-        store.names("DaemonSet", namespace).forEach(queue::add);
     }
 
 }

@@ -1,10 +1,11 @@
-package dev.everynode.agent;
+package dev.everynode.change;
 
-import dev.everynode.apimachinery.ReconcileNotice;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -19,26 +20,25 @@ import org.springframework.stereotype.Component;
 
 /**
  * LISTENs on a dedicated connection (never a pooled one: the pool would retire it and LISTEN would silently end)
- * for the changes every replica must hear about, whichever replica wrote them: pods of which nodes changed
- * (everynode_pods: {@link Assignments} wakes those nodes' long-polls) and which DaemonSets need a pass
- * (everynode_reconcile: published as {@link ReconcileNotice}s for the reconcile queue). Checks the connection every
- * few seconds (pgjdbc does not notice a dead one while waiting), reconnects with back-off, and after a reconnect
- * treats every node and every DaemonSet as changed, since notifications sent meanwhile are lost. Whatever fails
- * in the loop (the connection, or acting on a notice) ends in the same reconnect: the thread never dies.
+ * for the changes every replica must hear about, whichever replica wrote them, and publishes them as
+ * {@link Change.Noticed}: pods of which nodes changed (everynode_pods, for the agents' long-polls), which DaemonSets
+ * changed and whether any node did (everynode_reconcile, for the reconcile queue); {@link Notices} turns a burst of
+ * notifications into few changes. Checks the connection every few seconds (pgjdbc does not
+ * notice a dead one while waiting), reconnects with back-off, and after a reconnect publishes
+ * {@link Change.NoticesLost}, since notifications sent meanwhile are lost. Whatever fails in the loop (the
+ * connection, or a subscriber acting on a change) ends in the same reconnect: the thread never dies.
  */
 @Component
 class ChangeListener {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeListener.class);
 
-    private final Assignments assignments;
     private final ApplicationEventPublisher publisher;
     private final Environment environment;
     private volatile boolean running;
     private Thread thread;
 
-    ChangeListener(Assignments assignments, ApplicationEventPublisher publisher, Environment environment) {
-        this.assignments = assignments;
+    ChangeListener(ApplicationEventPublisher publisher, Environment environment) {
         this.publisher = publisher;
         this.environment = environment;
     }
@@ -64,34 +64,21 @@ class ChangeListener {
         while (running) {
             try (Connection connection = connect()) {
                 try (Statement s = connection.createStatement()) {
-                    s.execute("LISTEN everynode_pods");
-                    s.execute("LISTEN everynode_reconcile");
+                    s.execute("LISTEN " + Notices.PODS);
+                    s.execute("LISTEN " + Notices.RECONCILE);
                 }
-                assignments.changedAll();
-                publisher.publishEvent(new ReconcileNotice(ReconcileNotice.ALL));
+                publisher.publishEvent(new Change.NoticesLost());
                 backoffMs = 200;
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 long lastCheck = System.nanoTime();
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(1000);
                     if (notifications != null) {
-                        // A burst (10,000 node registrations) arrives as many notices: act on each key once.
-                        java.util.Set<String> reconcile = new java.util.LinkedHashSet<>();
+                        List<Notices.Notice> batch = new ArrayList<>(notifications.length);
                         for (PGNotification n : notifications) {
-                            boolean pods = "everynode_pods".equals(n.getName());
-                            for (String item : n.getParameter().split(",")) {
-                                if (pods) {
-                                    assignments.changed(item);
-                                } else {
-                                    reconcile.add(item);
-                                }
-                            }
+                            batch.add(new Notices.Notice(n.getName(), n.getParameter()));
                         }
-                        if (reconcile.contains(ReconcileNotice.ALL)) {
-                            publisher.publishEvent(new ReconcileNotice(ReconcileNotice.ALL));
-                        } else {
-                            reconcile.forEach(key -> publisher.publishEvent(new ReconcileNotice(key)));
-                        }
+                        Notices.changes(batch).forEach(publisher::publishEvent);
                     }
                     if (System.nanoTime() - lastCheck > 5_000_000_000L) {
                         if (!connection.isValid(2)) {
