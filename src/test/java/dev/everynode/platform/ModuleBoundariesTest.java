@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dependency rules of the layout, checked on the sources: the planner is pure (java.* only), features never
- * import the reconciler, and the reference node agent ships alone (nothing of the service, no Spring).
+ * import the reconciler, the change stream imports no feature (its subscribers depend on it, not it on them), and
+ * the reference node agent ships alone (nothing of the service, no Spring).
  */
 class ModuleBoundariesTest {
 
@@ -32,11 +33,18 @@ class ModuleBoundariesTest {
     void featuresNeverImportTheReconciler() throws IOException {
         List<String> offending = new ArrayList<>();
         for (String feature : List.of("apimachinery", "namespace", "node", "daemonset", "pod", "revision", "event",
-                "agent", "kubectl")) {
+                "agent", "kubectl", "change")) {
             imports(feature).stream().filter(i -> i.startsWith("dev.everynode.reconcile."))
                     .forEach(i -> offending.add(feature + " -> " + i));
         }
         assertThat(offending).isEmpty();
+    }
+
+    @Test
+    void theChangeStreamImportsNoFeature() throws IOException {
+        assertThat(imports("change").stream()
+                .filter(i -> i.startsWith("dev.everynode.") && !i.startsWith("dev.everynode.change.")).toList())
+                .isEmpty();
     }
 
     @Test
