@@ -1,5 +1,6 @@
 package dev.everynode.apimachinery;
 
+import dev.everynode.daemonset.DaemonSetLabels;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -397,7 +398,7 @@ public class ObjectStore {
         if (!"Pod".equals(kind)) {
             return null;
         }
-        JsonNode v = body.path("metadata").path("labels").get("controller-revision-hash");
+        JsonNode v = body.path("metadata").path("labels").get(DaemonSetLabels.REVISION_HASH);
         return v != null && v.isString() ? v.stringValue() : null;
     }
 

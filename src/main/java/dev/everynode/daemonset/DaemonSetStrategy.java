@@ -19,7 +19,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class DaemonSetStrategy implements ResourceStrategy {
 
-    public static final String TEMPLATE_GENERATION = "deprecated.daemonset.template.generation";
     public static final String FOREGROUND_DELETION = "foregroundDeletion";
 
     private final JdbcTemplate jdbc;
@@ -41,7 +40,7 @@ public class DaemonSetStrategy implements ResourceStrategy {
     @Override
     public void prepareForCreate(ObjectNode ds) {
         DaemonSetValidation.applyDefaults(ds);
-        Json.child(Json.child(ds, "metadata"), "annotations").put(TEMPLATE_GENERATION, "1");
+        Json.child(Json.child(ds, "metadata"), "annotations").put(DaemonSetLabels.TEMPLATE_GENERATION_ANNOTATION, "1");
     }
 
     @Override
@@ -50,7 +49,8 @@ public class DaemonSetStrategy implements ResourceStrategy {
         long oldGeneration = templateGeneration(old);
         boolean templateChanged = !Objects.equals(ds.path("spec").get("template"), old.path("spec").get("template"));
         Json.child(Json.child(ds, "metadata"), "annotations")
-                .put(TEMPLATE_GENERATION, Long.toString(templateChanged ? oldGeneration + 1 : oldGeneration));
+                .put(DaemonSetLabels.TEMPLATE_GENERATION_ANNOTATION,
+                        Long.toString(templateChanged ? oldGeneration + 1 : oldGeneration));
     }
 
     @Override
@@ -98,7 +98,7 @@ public class DaemonSetStrategy implements ResourceStrategy {
 
     /** The template generation kept in the annotation; 1 when absent. */
     public static long templateGeneration(ObjectNode ds) {
-        String value = Json.text(ds, "metadata", "annotations", TEMPLATE_GENERATION);
+        String value = Json.text(ds, "metadata", "annotations", DaemonSetLabels.TEMPLATE_GENERATION_ANNOTATION);
         try {
             return value == null ? 1 : Long.parseLong(value);
         } catch (NumberFormatException e) {

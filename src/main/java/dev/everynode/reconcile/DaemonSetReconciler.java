@@ -4,6 +4,7 @@ import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.LabelSelector;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.reconcile.plan.FailurePolicy;
 import dev.everynode.reconcile.plan.Model;
@@ -364,7 +365,7 @@ class DaemonSetReconciler {
                                 + " to roll back to is gone from the history, paused"));
             } else {
                 Json.child(body, "spec").set("template", template);
-                annotations.get().put(DaemonSetStrategy.TEMPLATE_GENERATION,
+                annotations.get().put(DaemonSetLabels.TEMPLATE_GENERATION_ANNOTATION,
                         Long.toString(DaemonSetStrategy.templateGeneration(ds.body()) + 1));
                 generation++;
             }
@@ -383,7 +384,7 @@ class DaemonSetReconciler {
     /** The pod template of the revision with {@code hash}, as a rollback writes it back; null when gone. */
     private ObjectNode revisionTemplate(StoredObject ds, String hash) {
         for (StoredObject r : store.listByOwner("ControllerRevision", ds.uid())) {
-            if (hash.equals(Json.text(r.body(), "metadata", "labels", "controller-revision-hash"))) {
+            if (hash.equals(DaemonSetLabels.revisionHash(r.body()))) {
                 return RolloutRevision.template(r);
             }
         }

@@ -2,6 +2,7 @@ package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Tolerations;
 import dev.everynode.revision.RevisionHistory;
@@ -38,8 +39,8 @@ final class PodFactory {
         meta.put("namespace", ds.namespace());
         ObjectNode labels = meta.putObject("labels");
         Json.stringMap(template.path("metadata").get("labels")).forEach(labels::put);
-        labels.put("controller-revision-hash", hash);
-        labels.put("pod-template-generation", Long.toString(templateGeneration));
+        labels.put(DaemonSetLabels.REVISION_HASH, hash);
+        labels.put(DaemonSetLabels.TEMPLATE_GENERATION, Long.toString(templateGeneration));
         JsonNode annotations = template.path("metadata").get("annotations");
         if (annotations != null && annotations.isObject() && !annotations.isEmpty()) {
             meta.set("annotations", annotations.deepCopy());

@@ -1,6 +1,7 @@
 package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.Json;
+import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.reconcile.plan.Model;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -100,8 +101,8 @@ class PodSummaries {
             // as read back: the driver rounds to the microseconds PostgreSQL keeps
             Instant at = pod.createdAt().plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             Model.PodView view = new Model.PodView(pod.name(), node == null ? "" : node,
-                    labels.get("controller-revision-hash"), labels.get("pod-template-generation"), phase, false, null,
-                    at, false);
+                    labels.get(DaemonSetLabels.REVISION_HASH), labels.get(DaemonSetLabels.TEMPLATE_GENERATION), phase,
+                    false, null, at, false);
             known.put(pod.uid(), new Cached(pod.resourceVersion(), new Summary(pod.uid(), dsUid, labels, view)));
             views.add(view);
         }
@@ -144,7 +145,7 @@ class PodSummaries {
             Timestamp deletion = rs.getTimestamp("deletion_ts");
             Model.PodView view = new Model.PodView(rs.getString("name"),
                     rs.getString("node_name") == null ? "" : rs.getString("node_name"), rs.getString("revision_hash"),
-                    labels.get("pod-template-generation"), phase, ready, readySince, created, deletion != null);
+                    labels.get(DaemonSetLabels.TEMPLATE_GENERATION), phase, ready, readySince, created, deletion != null);
             return new Cached(rs.getLong("resource_version"), new Summary(rs.getObject("uid", UUID.class),
                     rs.getObject("owner_uid", UUID.class), labels, view));
         });

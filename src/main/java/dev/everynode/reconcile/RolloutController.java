@@ -7,6 +7,7 @@ import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RollbackRequest;
 import dev.everynode.daemonset.RolloutAnnotations;
@@ -186,7 +187,7 @@ class RolloutController {
             if (pod.deletionTimestamp() != null) {
                 continue;
             }
-            String hash = Json.text(pod.body(), "metadata", "labels", "controller-revision-hash");
+            String hash = DaemonSetLabels.revisionHash(pod.body());
             int[] c = counts.computeIfAbsent(hash, h -> new int[2]);
             c[0]++;
             if (SnapshotReader.pod(pod).ready()) {
@@ -195,7 +196,7 @@ class RolloutController {
         }
         ArrayNode out = Json.MAPPER.createArrayNode();
         revisions.stream().sorted(Comparator.comparingLong(r -> -r.body().path("revision").asLong(0))).forEach(r -> {
-            String hash = Json.text(r.body(), "metadata", "labels", "controller-revision-hash");
+            String hash = DaemonSetLabels.revisionHash(r.body());
             int[] c = counts.getOrDefault(hash, new int[2]);
             out.addObject().put("revision", r.body().path("revision").asLong()).put("hash", hash)
                     .put("name", r.name()).put("pods", c[0]).put("ready", c[1]);
@@ -288,7 +289,7 @@ class RolloutController {
     private static ArrayNode cells(Model.Snapshot snapshot, List<StoredObject> revisions, java.time.Instant now) {
         Map<String, Long> numbers = new HashMap<>();
         for (StoredObject r : revisions) {
-            numbers.put(Json.text(r.body(), "metadata", "labels", "controller-revision-hash"),
+            numbers.put(DaemonSetLabels.revisionHash(r.body()),
                     r.body().path("revision").asLong());
         }
         ArrayNode out = Json.MAPPER.createArrayNode();

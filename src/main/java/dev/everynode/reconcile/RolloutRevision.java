@@ -3,6 +3,7 @@ package dev.everynode.reconcile;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetLabels;
 import java.util.Comparator;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -17,7 +18,7 @@ final class RolloutRevision {
     static String currentHash(ObjectStore store, StoredObject ds) {
         return store.listByOwner("ControllerRevision", ds.uid()).stream()
                 .max(Comparator.comparingLong(r -> r.body().path("revision").asLong(0)))
-                .map(r -> Json.text(r.body(), "metadata", "labels", "controller-revision-hash"))
+                .map(r -> DaemonSetLabels.revisionHash(r.body()))
                 .orElse("");
     }
 

@@ -3,6 +3,7 @@ package dev.everynode.reconcile;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.LabelSelector;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RolloutAnnotations;
 import dev.everynode.reconcile.plan.Model;
@@ -165,8 +166,8 @@ final class SnapshotReader {
             phase = Model.Phase.Unknown;
         }
         return new Model.PodView(pod.name(), body.path("spec").path("nodeName").asString(""),
-                labels.path("controller-revision-hash").asString(null),
-                labels.path("pod-template-generation").asString(null), phase, ready, readySince, pod.createdAt(),
+                labels.path(DaemonSetLabels.REVISION_HASH).asString(null),
+                labels.path(DaemonSetLabels.TEMPLATE_GENERATION).asString(null), phase, ready, readySince, pod.createdAt(),
                 pod.deletionTimestamp() != null);
     }
 }

@@ -3,6 +3,7 @@ package dev.everynode.revision;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.daemonset.DaemonSetLabels;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,7 +53,7 @@ public class RevisionHistory {
                 body.put("revision", maxOther + 1);
                 store.update(current, current.generation(), null, body);
             }
-            return Json.text(current.body(), "metadata", "labels", "controller-revision-hash");
+            return DaemonSetLabels.revisionHash(current.body());
         }
         Integer collisionCount = ds.body().path("status").path("collisionCount").isNumber()
                 ? ds.body().path("status").path("collisionCount").intValue() : null;
@@ -77,7 +78,7 @@ public class RevisionHistory {
         int limit = ds.body().path("spec").path("revisionHistoryLimit").asInt(10);
         List<StoredObject> old = new ArrayList<>();
         for (StoredObject r : store.listByOwner("ControllerRevision", ds.uid())) {
-            if (!currentHash.equals(Json.text(r.body(), "metadata", "labels", "controller-revision-hash"))) {
+            if (!currentHash.equals(DaemonSetLabels.revisionHash(r.body()))) {
                 old.add(r);
             }
         }
@@ -87,7 +88,7 @@ public class RevisionHistory {
             if (toKill <= 0) {
                 break;
             }
-            if (liveHashes.contains(Json.text(r.body(), "metadata", "labels", "controller-revision-hash"))) {
+            if (liveHashes.contains(DaemonSetLabels.revisionHash(r.body()))) {
                 continue;
             }
             store.delete("ControllerRevision", r.namespace(), r.name());
@@ -114,7 +115,7 @@ public class RevisionHistory {
         meta.put("namespace", ds.namespace());
         ObjectNode labels = meta.putObject("labels");
         Json.stringMap(ds.body().path("spec").path("template").path("metadata").get("labels")).forEach(labels::put);
-        labels.put("controller-revision-hash", hash);
+        labels.put(DaemonSetLabels.REVISION_HASH, hash);
         JsonNode annotations = ds.body().path("metadata").get("annotations");
         if (annotations != null && annotations.isObject()) {
             meta.set("annotations", annotations.deepCopy());
