@@ -184,8 +184,7 @@ public class Heartbeats {
         Map<String, Boolean> ready = new java.util.HashMap<>();
         try {
             jdbc.query(con -> {
-                var ps = con.prepareStatement("SELECT name, coalesce(body -> 'status' -> 'conditions' "
-                        + "@> '[{\"type\": \"Ready\", \"status\": \"True\"}]', false) FROM objects "
+                var ps = con.prepareStatement("SELECT name, " + ReadyCondition.IS_TRUE_SQL + " FROM objects "
                         + "WHERE kind = 'Node' AND namespace = '' AND name = ANY(?)");
                 ps.setArray(1, con.createArrayOf("text", due.toArray()));
                 return ps;
@@ -258,8 +257,7 @@ public class Heartbeats {
             return true;
         }
         // The same one-row read as an existence check, also saying whether the node is Ready.
-        List<Boolean> ready = gate.call(() -> jdbc.queryForList("SELECT coalesce(body -> 'status' -> 'conditions' "
-                + "@> '[{\"type\": \"Ready\", \"status\": \"True\"}]', false) FROM objects "
+        List<Boolean> ready = gate.call(() -> jdbc.queryForList("SELECT " + ReadyCondition.IS_TRUE_SQL + " FROM objects "
                 + "WHERE kind = 'Node' AND namespace = '' AND name = ?", Boolean.class, node));
         if (ready.isEmpty()) {
             known.remove(node);

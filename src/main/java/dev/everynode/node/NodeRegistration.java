@@ -80,12 +80,12 @@ public class NodeRegistration {
             ObjectNode status = Json.child(current, "status");
             ArrayNode merged = Json.MAPPER.createArrayNode();
             for (JsonNode c : status.path("conditions")) {
-                if ("Ready".equals(c.path("type").asString(""))) {
+                if (ReadyCondition.is(c)) {
                     merged.add(c);
                 }
             }
             for (JsonNode c : conditions) {
-                if (!"Ready".equals(c.path("type").asString(""))) {
+                if (!ReadyCondition.is(c)) {
                     merged.add(c);
                 }
             }

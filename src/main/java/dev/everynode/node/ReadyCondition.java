@@ -13,12 +13,16 @@ import tools.jackson.databind.node.ObjectNode;
  * kept apart (table node_heartbeats, the role Kubernetes' node Leases play), so a Ready node's heartbeats never
  * rewrite its Node object.
  */
-final class ReadyCondition {
+public final class ReadyCondition {
+
+    /** The same test in SQL, on a node row of {@code objects}: whether its Ready condition is True. */
+    static final String IS_TRUE_SQL =
+            "coalesce(body -> 'status' -> 'conditions' @> '[{\"type\": \"Ready\", \"status\": \"True\"}]', false)";
 
     private ReadyCondition() {}
 
     /** Whether the node's Ready condition is True. */
-    static boolean isTrue(JsonNode node) {
+    public static boolean isTrue(JsonNode node) {
         JsonNode ready = find(node);
         return ready != null && "True".equals(ready.path("status").asString(""));
     }
@@ -27,11 +31,16 @@ final class ReadyCondition {
     static ObjectNode find(JsonNode node) {
         ObjectNode found = null;
         for (JsonNode c : node.path("status").path("conditions")) {
-            if ("Ready".equals(c.path("type").asString("")) && c instanceof ObjectNode o) {
+            if (is(c) && c instanceof ObjectNode o) {
                 found = o;
             }
         }
         return found;
+    }
+
+    /** Whether {@code condition} is a Ready condition. */
+    static boolean is(JsonNode condition) {
+        return "Ready".equals(condition.path("type").asString(""));
     }
 
     /** Ready=True: the agent registered or sent a heartbeat. */
@@ -49,7 +58,7 @@ final class ReadyCondition {
     static void restore(ObjectNode node, ObjectNode ready) {
         ArrayNode conditions = conditions(node);
         for (int i = conditions.size() - 1; i >= 0; i--) {
-            if ("Ready".equals(conditions.get(i).path("type").asString(""))) {
+            if (is(conditions.get(i))) {
                 conditions.remove(i);
             }
         }

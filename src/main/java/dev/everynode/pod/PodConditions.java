@@ -13,7 +13,36 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class PodConditions {
 
+    /**
+     * The pod's Ready condition as PostgreSQL extracts it from a row of {@code objects} (SQL null when none), for
+     * {@link #readinessOf}: the planner's reads take it without parsing whole pod documents.
+     */
+    public static final String READY_CONDITION_SQL = """
+            (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
+                    THEN body->'status'->'conditions' ELSE '[]'::jsonb END) c
+             WHERE c->>'type' = 'Ready' LIMIT 1)""";
+
+    /** Whether a pod is ready and since when ({@code since} is null when it is not). */
+    public record Readiness(boolean ready, Instant since) {}
+
     private PodConditions() {}
+
+    /**
+     * A pod's readiness: its Ready condition is True, since that condition's lastTransitionTime (the pod's
+     * creation when the condition has none).
+     */
+    public static Readiness readiness(JsonNode pod, Instant created) {
+        return readinessOf(readyCondition(pod), created);
+    }
+
+    /** The same from the Ready condition alone (null: the pod has none). */
+    public static Readiness readinessOf(JsonNode readyCondition, Instant created) {
+        if (readyCondition == null || !"True".equals(readyCondition.path("status").asString(""))) {
+            return new Readiness(false, null);
+        }
+        String since = readyCondition.path("lastTransitionTime").asString(null);
+        return new Readiness(true, since == null ? created : Json.parseTime(since));
+    }
 
     public static void stampReadyTransition(ObjectNode pod, ObjectNode old, Instant now) {
         ObjectNode ready = readyCondition(pod);
@@ -40,11 +69,10 @@ public final class PodConditions {
         boolean changed = false;
         boolean hasReady = false;
         for (JsonNode c : conditions) {
-            String type = c.path("type").asString("");
-            if (type.equals("Ready")) {
-                hasReady = true;
-            }
-            if ((type.equals("Ready") || type.equals("ContainersReady")) && !"False".equals(c.path("status").asString(""))) {
+            boolean ready = isReady(c);
+            hasReady |= ready;
+            if ((ready || "ContainersReady".equals(c.path("type").asString("")))
+                    && !"False".equals(c.path("status").asString(""))) {
                 ((ObjectNode) c).put("status", "False").put("reason", reason)
                         .put("lastTransitionTime", Json.timestamp(now));
                 changed = true;
@@ -58,12 +86,17 @@ public final class PodConditions {
         return changed;
     }
 
-    private static ObjectNode readyCondition(ObjectNode pod) {
+    /** The first Ready condition of a pod body, or null. */
+    private static ObjectNode readyCondition(JsonNode pod) {
         for (JsonNode c : pod.path("status").path("conditions")) {
-            if ("Ready".equals(c.path("type").asString("")) && c instanceof ObjectNode o) {
+            if (isReady(c) && c instanceof ObjectNode o) {
                 return o;
             }
         }
         return null;
+    }
+
+    private static boolean isReady(JsonNode condition) {
+        return "Ready".equals(condition.path("type").asString(""));
     }
 }

@@ -2,8 +2,8 @@ package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.Json;
 import dev.everynode.daemonset.DaemonSetLabels;
+import dev.everynode.pod.PodConditions;
 import dev.everynode.reconcile.plan.Model;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +30,8 @@ class PodSummaries {
             SELECT uid, resource_version, owner_uid, name, node_name, revision_hash, created_at, deletion_ts,
                    body->'metadata'->'labels' AS labels,
                    body->'status'->>'phase' AS phase,
-                   (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
-                           THEN body->'status'->'conditions' ELSE '[]'::jsonb END) c
-                    WHERE c->>'type' = 'Ready' LIMIT 1) AS ready
+            """ + PodConditions.READY_CONDITION_SQL + """
+             AS ready
             FROM objects
             """;
 
@@ -91,18 +90,11 @@ class PodSummaries {
         List<Model.PodView> views = new java.util.ArrayList<>(created.size());
         for (var pod : created) {
             Map<String, String> labels = Json.stringMap(pod.body().path("metadata").get("labels"));
-            Model.Phase phase;
-            try {
-                phase = Model.Phase.valueOf(Json.text(pod.body(), "status", "phase"));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                continue;
-            }
-            String node = Json.text(pod.body(), "spec", "nodeName");
             // as read back: the driver rounds to the microseconds PostgreSQL keeps
             Instant at = pod.createdAt().plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-            Model.PodView view = new Model.PodView(pod.name(), node == null ? "" : node,
-                    labels.get(DaemonSetLabels.REVISION_HASH), labels.get(DaemonSetLabels.TEMPLATE_GENERATION), phase,
-                    false, null, at, false);
+            Model.PodView view = Model.PodView.of(pod.name(), Json.text(pod.body(), "spec", "nodeName"),
+                    labels.get(DaemonSetLabels.REVISION_HASH), labels.get(DaemonSetLabels.TEMPLATE_GENERATION),
+                    Json.text(pod.body(), "status", "phase"), false, null, at, false);
             known.put(pod.uid(), new Cached(pod.resourceVersion(), new Summary(pod.uid(), dsUid, labels, view)));
             views.add(view);
         }
@@ -124,28 +116,14 @@ class PodSummaries {
         }, (rs, i) -> {
             Map<String, String> labels = rs.getString("labels") == null ? Map.of()
                     : Json.stringMap(Json.MAPPER.readTree(rs.getString("labels")));
-            boolean ready = false;
-            Instant readySince = null;
             Instant created = rs.getTimestamp("created_at").toInstant();
             String readyJson = rs.getString("ready");
-            if (readyJson != null) {
-                var condition = Json.MAPPER.readTree(readyJson);
-                ready = "True".equals(condition.path("status").asString(""));
-                if (ready) {
-                    String since = condition.path("lastTransitionTime").asString(null);
-                    readySince = since == null ? created : Json.parseTime(since);
-                }
-            }
-            Model.Phase phase;
-            try {
-                phase = Model.Phase.valueOf(rs.getString("phase") == null ? "Pending" : rs.getString("phase"));
-            } catch (IllegalArgumentException e) {
-                phase = Model.Phase.Unknown;
-            }
-            Timestamp deletion = rs.getTimestamp("deletion_ts");
-            Model.PodView view = new Model.PodView(rs.getString("name"),
-                    rs.getString("node_name") == null ? "" : rs.getString("node_name"), rs.getString("revision_hash"),
-                    labels.get(DaemonSetLabels.TEMPLATE_GENERATION), phase, ready, readySince, created, deletion != null);
+            PodConditions.Readiness readiness = PodConditions.readinessOf(
+                    readyJson == null ? null : Json.MAPPER.readTree(readyJson), created);
+            Model.PodView view = Model.PodView.of(rs.getString("name"), rs.getString("node_name"),
+                    rs.getString("revision_hash"), labels.get(DaemonSetLabels.TEMPLATE_GENERATION),
+                    rs.getString("phase"), readiness.ready(), readiness.since(), created,
+                    rs.getTimestamp("deletion_ts") != null);
             return new Cached(rs.getLong("resource_version"), new Summary(rs.getObject("uid", UUID.class),
                     rs.getObject("owner_uid", UUID.class), labels, view));
         });

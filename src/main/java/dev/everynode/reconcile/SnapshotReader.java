@@ -6,8 +6,9 @@ import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RolloutAnnotations;
+import dev.everynode.node.ReadyCondition;
+import dev.everynode.pod.PodConditions;
 import dev.everynode.reconcile.plan.Model;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -138,36 +139,16 @@ final class SnapshotReader {
             taints.add(new Model.Taint(t.path("key").asString(""), t.path("value").asString(""),
                     t.path("effect").asString("")));
         }
-        boolean ready = false;
-        for (JsonNode c : body.path("status").path("conditions")) {
-            if ("Ready".equals(c.path("type").asString(""))) {
-                ready = "True".equals(c.path("status").asString(""));
-            }
-        }
-        return new Model.NodeView(node.name(), Json.stringMap(body.path("metadata").get("labels")), taints, ready);
+        return new Model.NodeView(node.name(), Json.stringMap(body.path("metadata").get("labels")), taints,
+                ReadyCondition.isTrue(body));
     }
 
     static Model.PodView pod(StoredObject pod) {
         ObjectNode body = pod.body();
-        JsonNode labels = body.path("metadata").path("labels");
-        boolean ready = false;
-        Instant readySince = null;
-        for (JsonNode c : body.path("status").path("conditions")) {
-            if ("Ready".equals(c.path("type").asString("")) && "True".equals(c.path("status").asString(""))) {
-                ready = true;
-                String since = c.path("lastTransitionTime").asString(null);
-                readySince = since == null ? pod.createdAt() : Json.parseTime(since);
-            }
-        }
-        Model.Phase phase;
-        try {
-            phase = Model.Phase.valueOf(body.path("status").path("phase").asString("Pending"));
-        } catch (IllegalArgumentException e) {
-            phase = Model.Phase.Unknown;
-        }
-        return new Model.PodView(pod.name(), body.path("spec").path("nodeName").asString(""),
-                labels.path(DaemonSetLabels.REVISION_HASH).asString(null),
-                labels.path(DaemonSetLabels.TEMPLATE_GENERATION).asString(null), phase, ready, readySince, pod.createdAt(),
+        PodConditions.Readiness readiness = PodConditions.readiness(body, pod.createdAt());
+        return Model.PodView.of(pod.name(), Json.text(body, "spec", "nodeName"), DaemonSetLabels.revisionHash(body),
+                Json.text(body, "metadata", "labels", DaemonSetLabels.TEMPLATE_GENERATION),
+                Json.text(body, "status", "phase"), readiness.ready(), readiness.since(), pod.createdAt(),
                 pod.deletionTimestamp() != null);
     }
 }

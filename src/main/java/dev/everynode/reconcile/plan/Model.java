@@ -97,7 +97,21 @@ public final class Model {
     public record NodeView(String name, Map<String, String> labels, List<Taint> taints, boolean ready) {}
 
     /** Pod phases as Kubernetes reports them. */
-    public enum Phase { Pending, Running, Succeeded, Failed, Unknown }
+    public enum Phase {
+        Pending, Running, Succeeded, Failed, Unknown;
+
+        /** A phase as written: none yet is Pending, one Kubernetes does not know is Unknown. */
+        public static Phase of(String text) {
+            if (text == null) {
+                return Pending;
+            }
+            try {
+                return valueOf(text);
+            } catch (IllegalArgumentException e) {
+                return Unknown;
+            }
+        }
+    }
 
     /**
      * A pod owned by this DaemonSet. {@code nodeName} is the bound node. {@code ready}: condition Ready=True;
@@ -106,7 +120,16 @@ public final class Model {
      * {@code templateGeneration}: the pod-template-generation label (null when absent).
      */
     public record PodView(String name, String nodeName, String revisionHash, String templateGeneration, Phase phase,
-                          boolean ready, Instant readySince, Instant created, boolean terminating) {}
+                          boolean ready, Instant readySince, Instant created, boolean terminating) {
+
+        /** A pod as read: {@code nodeName} null when unbound, {@code phase} as written (see {@link Phase#of}). */
+        public static PodView of(String name, String nodeName, String revisionHash, String templateGeneration,
+                                 String phase, boolean ready, Instant readySince, Instant created,
+                                 boolean terminating) {
+            return new PodView(name, nodeName == null ? "" : nodeName, revisionHash, templateGeneration,
+                    Phase.of(phase), ready, readySince, created, terminating);
+        }
+    }
 
     /**
      * Failed-pod backoff for one node (Kubernetes flowcontrol.Backoff with 1 s initial, 15 min max):
