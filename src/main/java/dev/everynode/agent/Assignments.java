@@ -2,6 +2,7 @@ package dev.everynode.agent;
 
 import dev.everynode.apimachinery.Json;
 import dev.everynode.change.Change;
+import dev.everynode.pod.Termination;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -31,7 +32,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -344,8 +344,7 @@ class Assignments {
             t.put("name", Json.text(pod, "metadata", "name"));
             t.put("uid", uid);
             t.put("deletionTimestamp", Json.timestamp(deletion));
-            JsonNode grace = pod.path("metadata").path("deletionGracePeriodSeconds");
-            t.put("gracePeriodSeconds", grace.isNumber() ? grace.longValue() : 30L);
+            t.put("gracePeriodSeconds", Termination.givenGracePeriodSeconds(pod));
         }
 
         Snapshot build() {

@@ -270,31 +270,6 @@ public class ObjectStore {
     }
 
     /**
-     * Starts the graceful deletion of pods in one statement: deletionTimestamp = now + each pod's own
-     * terminationGracePeriodSeconds (30 when unset), as the API server does; pods already terminating keep theirs.
-     */
-    public void markTerminating(List<UUID> uids, Instant now) {
-        if (uids.isEmpty()) {
-            return;
-        }
-        jdbc.update(con -> {
-            var ps = con.prepareStatement("""
-                    UPDATE objects p SET resource_version = nextval('resource_version_seq'),
-                        deletion_ts = g.at,
-                        body = jsonb_set(jsonb_set(p.body, '{metadata,deletionTimestamp}',
-                                   to_jsonb(to_char(g.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))),
-                               '{metadata,deletionGracePeriodSeconds}', to_jsonb(g.grace))
-                    FROM (SELECT uid, grace, date_trunc('second', ?::timestamptz) + make_interval(secs => grace) AS at
-                          FROM (SELECT uid, COALESCE((body->'spec'->>'terminationGracePeriodSeconds')::int, 30) AS grace
-                                FROM objects WHERE uid = ANY(?)) x) g
-                    WHERE p.uid = g.uid AND p.deletion_ts IS NULL""");
-            ps.setTimestamp(1, Timestamp.from(now));
-            ps.setArray(2, con.createArrayOf("uuid", uids.toArray()));
-            return ps;
-        });
-    }
-
-    /**
      * Row-locks and reads many objects of one kind by namespace and name, in a fixed order (no deadlocks): a pod's
      * node first, then namespace and name, the order in which the node lifecycle monitor locks pods (node by node,
      * in name order, each node's pods by namespace and name). Ordered by namespace and name alone, a coalesced batch

@@ -217,7 +217,7 @@ public class ResourceService {
             if (current.deletionTimestamp() != null) {
                 return new Deletion(current, false);
             }
-            Instant deletionAt = clock.instant().plusSeconds(plan.graceSeconds());
+            Instant deletionAt = plan.deletionTimestamp() == null ? clock.instant() : plan.deletionTimestamp();
             ObjectNode next = current.body().deepCopy();
             ObjectNode meta = Json.child(next, "metadata");
             meta.put("deletionTimestamp", Json.timestamp(deletionAt));

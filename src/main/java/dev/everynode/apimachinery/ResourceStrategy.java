@@ -1,5 +1,6 @@
 package dev.everynode.apimachinery;
 
+import java.time.Instant;
 import java.util.List;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -52,12 +53,21 @@ public interface ResourceStrategy {
         return DeletePlan.IMMEDIATE;
     }
 
-    /** The outcome of {@link #planDelete}: remove now, or mark with a deletionTimestamp and finalizers. */
-    record DeletePlan(boolean immediate, long graceSeconds, List<String> finalizers) {
-        public static final DeletePlan IMMEDIATE = new DeletePlan(true, 0, List.of());
+    /**
+     * The outcome of {@link #planDelete}: remove now, or mark with a deletionTimestamp and finalizers.
+     * {@code deletionTimestamp} is when the object is due, decided by its strategy (pods: their termination
+     * policy); null means now, for objects without a grace period.
+     */
+    record DeletePlan(boolean immediate, Instant deletionTimestamp, long graceSeconds, List<String> finalizers) {
+        public static final DeletePlan IMMEDIATE = new DeletePlan(true, null, 0, List.of());
 
-        public static DeletePlan graceful(long graceSeconds, List<String> finalizers) {
-            return new DeletePlan(false, graceSeconds, finalizers);
+        /** Marked now, without a grace period, and kept until its finalizers are gone. */
+        public static DeletePlan finalizing(List<String> finalizers) {
+            return new DeletePlan(false, null, 0, finalizers);
+        }
+
+        public static DeletePlan graceful(Instant deletionTimestamp, long graceSeconds, List<String> finalizers) {
+            return new DeletePlan(false, deletionTimestamp, graceSeconds, finalizers);
         }
     }
 }

@@ -77,7 +77,7 @@ public class DaemonSetStrategy implements ResourceStrategy {
     public DeletePlan planDelete(StoredObject ds, DeleteOptions options) {
         String policy = options.propagationPolicy() == null ? "Background" : options.propagationPolicy();
         if (policy.equals("Foreground")) {
-            return DeletePlan.graceful(0, List.of(FOREGROUND_DELETION));
+            return DeletePlan.finalizing(List.of(FOREGROUND_DELETION));
         }
         if (policy.equals("Orphan") && !options.dryRun()) {
             orphanDependents(ds);

@@ -99,11 +99,8 @@ public class PodStrategy implements ResourceStrategy {
         if ((grace != null && grace == 0) || node == null || terminal || !nodeExists(node)) {
             return DeletePlan.IMMEDIATE;
         }
-        if (grace == null) {
-            JsonNode own = pod.body().path("spec").path("terminationGracePeriodSeconds");
-            grace = own.isNumber() ? own.longValue() : 30L;
-        }
-        return DeletePlan.graceful(grace, List.of());
+        long seconds = Termination.gracePeriodSeconds(pod.body(), grace);
+        return DeletePlan.graceful(Termination.deletionTimestamp(clock.instant(), seconds), seconds, List.of());
     }
 
     private boolean nodeExists(String node) {

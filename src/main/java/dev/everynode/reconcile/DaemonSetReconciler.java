@@ -6,6 +6,7 @@ import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
+import dev.everynode.pod.Termination;
 import dev.everynode.reconcile.plan.FailurePolicy;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Planner;
@@ -50,6 +51,7 @@ class DaemonSetReconciler {
     private final BackoffStore backoffs;
     private final NodeCache nodeCache;
     private final PodSummaries summaries;
+    private final Termination termination;
     private final Clock clock;
     private final int burstLimit;
 
@@ -58,7 +60,7 @@ class DaemonSetReconciler {
 
     DaemonSetReconciler(ObjectStore store, JdbcTemplate jdbc, TransactionTemplate tx, RevisionHistory history,
                         PlanExecutor executor, EventRecorder recorder, BackoffStore backoffs, NodeCache nodeCache,
-                        PodSummaries summaries,
+                        PodSummaries summaries, Termination termination,
                         Clock clock,
                         @Value("${everynode.reconcile.burst-limit:10000}") int burstLimit) {
         this.store = store;
@@ -70,6 +72,7 @@ class DaemonSetReconciler {
         this.backoffs = backoffs;
         this.nodeCache = nodeCache;
         this.summaries = summaries;
+        this.termination = termination;
         this.clock = clock;
         this.burstLimit = burstLimit;
     }
@@ -409,7 +412,7 @@ class DaemonSetReconciler {
                 terminate.add(pod.uid());
             }
         }
-        store.markTerminating(terminate, now);
+        termination.mark(terminate, now);
         store.deleteBatch(PlanExecutor.uids(remove));
         if (pods.size() == remove.size()) {
             store.listByOwner("ControllerRevision", ds.uid())

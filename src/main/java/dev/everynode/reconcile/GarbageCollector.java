@@ -1,5 +1,6 @@
 package dev.everynode.reconcile;
 
+import dev.everynode.pod.Termination;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +19,12 @@ class GarbageCollector {
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
 
     private final JdbcTemplate jdbc;
+    private final Termination termination;
     private final AtomicBoolean requested = new AtomicBoolean();
 
-    GarbageCollector(JdbcTemplate jdbc) {
+    GarbageCollector(JdbcTemplate jdbc, Termination termination) {
         this.jdbc = jdbc;
+        this.termination = termination;
     }
 
     void collectSoon() {
@@ -46,16 +49,7 @@ class GarbageCollector {
                         SELECT 1 FROM objects n WHERE n.kind = 'Node' AND n.namespace = '' AND n.name = p.node_name))
                  OR (p.owner_uid IS NOT NULL AND p.body->'status'->>'phase' IN ('Succeeded', 'Failed')
                      AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.uid = p.owner_uid)))""");
-        int terminating = jdbc.update("""
-                UPDATE objects p SET resource_version = nextval('resource_version_seq'),
-                    deletion_ts = now() + make_interval(secs => COALESCE((p.body->'spec'->>'terminationGracePeriodSeconds')::int, 30)),
-                    body = jsonb_set(jsonb_set(p.body, '{metadata,deletionTimestamp}',
-                        to_jsonb(to_char((now() + make_interval(secs => COALESCE((p.body->'spec'->>'terminationGracePeriodSeconds')::int, 30)))
-                                 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))),
-                        '{metadata,deletionGracePeriodSeconds}',
-                        to_jsonb(COALESCE((p.body->'spec'->>'terminationGracePeriodSeconds')::int, 30)))
-                WHERE p.kind = 'Pod' AND p.deletion_ts IS NULL AND p.owner_uid IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.uid = p.owner_uid)""");
+        int terminating = termination.markOrphaned();
         if (revisions + removed + terminating > 0) {
             log.info("garbage collected revisions={} podsRemoved={} podsTerminating={}", revisions, removed,
                     terminating);

@@ -3,6 +3,7 @@ package dev.everynode.reconcile;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.pod.Termination;
 import dev.everynode.reconcile.plan.Model;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,9 +38,11 @@ class PlanExecutor {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PlanExecutor.class);
 
     private final ObjectStore store;
+    private final Termination termination;
 
-    PlanExecutor(ObjectStore store) {
+    PlanExecutor(ObjectStore store, Termination termination) {
         this.store = store;
+        this.termination = termination;
     }
 
     Outcome apply(StoredObject ds, String hash, Model.Plan plan, Model.Placement placement,
@@ -101,7 +104,7 @@ class PlanExecutor {
             attempt = retry;
         }
         long inserted = System.nanoTime();
-        store.markTerminating(terminating, now);
+        termination.mark(terminating, now);
         if (!removed.isEmpty()) {
             store.deleteBatch(removed);
         }
