@@ -5,8 +5,8 @@ import dev.everynode.apimachinery.DeleteOptions;
 import dev.everynode.apimachinery.ResourceStrategy;
 import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.pod.PodRepository;
 import java.util.List;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -17,10 +17,10 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class NodeStrategy implements ResourceStrategy {
 
-    private final JdbcTemplate jdbc;
+    private final PodRepository pods;
 
-    NodeStrategy(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+    NodeStrategy(PodRepository pods) {
+        this.pods = pods;
     }
 
     @Override
@@ -51,7 +51,7 @@ public class NodeStrategy implements ResourceStrategy {
     @Override
     public DeletePlan planDelete(StoredObject node, DeleteOptions options) {
         if (!options.dryRun()) {
-            jdbc.update("DELETE FROM objects WHERE kind = 'Pod' AND node_name = ?", node.name());
+            pods.deleteOnNode(node.name());
         }
         return DeletePlan.IMMEDIATE;
     }

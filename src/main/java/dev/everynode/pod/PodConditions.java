@@ -13,15 +13,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class PodConditions {
 
-    /**
-     * The pod's Ready condition as PostgreSQL extracts it from a row of {@code objects} (SQL null when none), for
-     * {@link #readinessOf}: the planner's reads take it without parsing whole pod documents.
-     */
-    public static final String READY_CONDITION_SQL = """
-            (SELECT c FROM jsonb_array_elements(CASE WHEN jsonb_typeof(body->'status'->'conditions') = 'array'
-                    THEN body->'status'->'conditions' ELSE '[]'::jsonb END) c
-             WHERE c->>'type' = 'Ready' LIMIT 1)""";
-
     /** Whether a pod is ready and since when ({@code since} is null when it is not). */
     public record Readiness(boolean ready, Instant since) {}
 
@@ -35,7 +26,7 @@ public final class PodConditions {
         return readinessOf(readyCondition(pod), created);
     }
 
-    /** The same from the Ready condition alone (null: the pod has none). */
+    /** The same from the Ready condition alone (null: the pod has none), as PodRepository extracts it. */
     public static Readiness readinessOf(JsonNode readyCondition, Instant created) {
         if (readyCondition == null || !"True".equals(readyCondition.path("status").asString(""))) {
             return new Readiness(false, null);

@@ -1,5 +1,6 @@
 package dev.everynode.reconcile;
 
+import dev.everynode.pod.PodRepository;
 import dev.everynode.pod.Termination;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -19,11 +20,13 @@ class GarbageCollector {
     private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
 
     private final JdbcTemplate jdbc;
+    private final PodRepository pods;
     private final Termination termination;
     private final AtomicBoolean requested = new AtomicBoolean();
 
-    GarbageCollector(JdbcTemplate jdbc, Termination termination) {
+    GarbageCollector(JdbcTemplate jdbc, PodRepository pods, Termination termination) {
         this.jdbc = jdbc;
+        this.pods = pods;
         this.termination = termination;
     }
 
@@ -43,12 +46,7 @@ class GarbageCollector {
         int revisions = jdbc.update("""
                 DELETE FROM objects r WHERE r.kind = 'ControllerRevision' AND r.owner_uid IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.uid = r.owner_uid)""");
-        int removed = jdbc.update("""
-                DELETE FROM objects p WHERE p.kind = 'Pod' AND (
-                    (p.node_name IS NOT NULL AND NOT EXISTS (
-                        SELECT 1 FROM objects n WHERE n.kind = 'Node' AND n.namespace = '' AND n.name = p.node_name))
-                 OR (p.owner_uid IS NOT NULL AND p.body->'status'->>'phase' IN ('Succeeded', 'Failed')
-                     AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.uid = p.owner_uid)))""");
+        int removed = pods.deleteStranded();
         int terminating = termination.markOrphaned();
         if (revisions + removed + terminating > 0) {
             log.info("garbage collected revisions={} podsRemoved={} podsTerminating={}", revisions, removed,

@@ -2,7 +2,7 @@ package dev.everynode.reconcile;
 
 import dev.everynode.apimachinery.Json;
 import dev.everynode.daemonset.DaemonSetLabels;
-import dev.everynode.pod.PodConditions;
+import dev.everynode.pod.PodRepository;
 import dev.everynode.reconcile.plan.Model;
 import java.time.Instant;
 import java.util.List;
@@ -25,34 +25,21 @@ class PodSummaries {
     /** One pod as the reconciler sees it. */
     record Summary(UUID uid, UUID ownerUid, Map<String, String> labels, Model.PodView view) {}
 
-    /** The columns a summary needs, extracted by PostgreSQL from the jsonb. */
-    private static final String SUMMARY = """
-            SELECT uid, resource_version, owner_uid, name, node_name, revision_hash, created_at, deletion_ts,
-                   body->'metadata'->'labels' AS labels,
-                   body->'status'->>'phase' AS phase,
-            """ + PodConditions.READY_CONDITION_SQL + """
-             AS ready
-            FROM objects
-            """;
-
     private record Cached(long resourceVersion, Summary summary) {}
 
     private final JdbcTemplate jdbc;
+    private final PodRepository pods;
     /** DaemonSet uid → pod uid → summary. A DaemonSet's passes never run concurrently on one replica. */
     private final Map<UUID, Map<UUID, Cached>> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
-    PodSummaries(JdbcTemplate jdbc) {
+    PodSummaries(JdbcTemplate jdbc, PodRepository pods) {
         this.jdbc = jdbc;
+        this.pods = pods;
     }
 
     /** The pods of a namespace that this DaemonSet owns, and the orphans it might adopt, by name. */
     List<Summary> forClaim(String namespace, UUID dsUid) {
-        Map<UUID, Long> versions = new java.util.HashMap<>();
-        jdbc.query("SELECT uid, resource_version FROM objects WHERE kind = 'Pod' AND owner_uid = ? UNION ALL "
-                + "SELECT uid, resource_version FROM objects WHERE kind = 'Pod' AND namespace = ? AND owner_uid IS NULL",
-                rs -> {
-                    versions.put(rs.getObject(1, UUID.class), rs.getLong(2));
-                }, dsUid, namespace);
+        Map<UUID, Long> versions = pods.versionsForClaim(namespace, dsUid);
         Map<UUID, Cached> before = cache.getOrDefault(dsUid, Map.of());
         Map<UUID, Cached> now = new java.util.HashMap<>();
         List<UUID> stale = new java.util.ArrayList<>();
@@ -109,23 +96,9 @@ class PodSummaries {
     }
 
     private List<Cached> summaries(List<UUID> uids) {
-        return jdbc.query(con -> {
-            var ps = con.prepareStatement(SUMMARY + "WHERE uid = ANY(?)");
-            ps.setArray(1, con.createArrayOf("uuid", uids.toArray()));
-            return ps;
-        }, (rs, i) -> {
-            Map<String, String> labels = rs.getString("labels") == null ? Map.of()
-                    : Json.stringMap(Json.MAPPER.readTree(rs.getString("labels")));
-            Instant created = rs.getTimestamp("created_at").toInstant();
-            String readyJson = rs.getString("ready");
-            PodConditions.Readiness readiness = PodConditions.readinessOf(
-                    readyJson == null ? null : Json.MAPPER.readTree(readyJson), created);
-            Model.PodView view = Model.PodView.of(rs.getString("name"), rs.getString("node_name"),
-                    rs.getString("revision_hash"), labels.get(DaemonSetLabels.TEMPLATE_GENERATION),
-                    rs.getString("phase"), readiness.ready(), readiness.since(), created,
-                    rs.getTimestamp("deletion_ts") != null);
-            return new Cached(rs.getLong("resource_version"), new Summary(rs.getObject("uid", UUID.class),
-                    rs.getObject("owner_uid", UUID.class), labels, view));
-        });
+        return pods.summaries(uids).stream().map(p -> new Cached(p.resourceVersion(), new Summary(p.uid(),
+                p.ownerUid(), p.labels(), Model.PodView.of(p.name(), p.nodeName(), p.revisionHash(),
+                        p.labels().get(DaemonSetLabels.TEMPLATE_GENERATION), p.phase(), p.readiness().ready(),
+                        p.readiness().since(), p.created(), p.terminating())))).toList();
     }
 }

@@ -34,6 +34,9 @@ class ReconcilerTest extends IntegrationTest {
     private PodSummaries summaries;
 
     @Autowired
+    private dev.everynode.pod.PodRepository pods;
+
+    @Autowired
     private org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     private TestAgent agent;
@@ -57,7 +60,7 @@ class ReconcilerTest extends IntegrationTest {
         // The reconciler's cache holds the summaries its creating pass remembered (no agent changed the pods); a
         // cache-less reader extracts them from the stored documents. They must be the same.
         Set<PodSummaries.Summary> remembered = new HashSet<>(summaries.forClaim("kube-system", uid));
-        Set<PodSummaries.Summary> readBack = new HashSet<>(new PodSummaries(jdbc).forClaim("kube-system", uid));
+        Set<PodSummaries.Summary> readBack = new HashSet<>(new PodSummaries(jdbc, pods).forClaim("kube-system", uid));
         assertThat(readBack).hasSize(3);
         assertThat(remembered).isEqualTo(readBack);
     }
