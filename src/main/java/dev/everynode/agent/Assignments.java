@@ -2,6 +2,7 @@ package dev.everynode.agent;
 
 import dev.everynode.apimachinery.Json;
 import dev.everynode.change.Change;
+import dev.everynode.pod.PodRepository;
 import dev.everynode.pod.Termination;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,7 +11,6 @@ import jakarta.annotation.PreDestroy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +30,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -73,7 +72,7 @@ class Assignments {
     private static final Duration CACHE_TTL = Duration.ofMinutes(10);
     private static final int WAKE_BATCH = 500;
 
-    private final JdbcTemplate jdbc;
+    private final PodRepository pods;
     private final Clock clock;
     private final Map<String, Cached> etags = new ConcurrentHashMap<>();
     private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
@@ -96,9 +95,9 @@ class Assignments {
 
     private final dev.everynode.apimachinery.DatabaseGate gate;
 
-    Assignments(JdbcTemplate jdbc, Clock clock, io.micrometer.core.instrument.MeterRegistry meters,
+    Assignments(PodRepository pods, Clock clock, io.micrometer.core.instrument.MeterRegistry meters,
                 dev.everynode.apimachinery.DatabaseGate gate) {
-        this.jdbc = jdbc;
+        this.pods = pods;
         this.gate = gate;
         this.clock = clock;
         this.wakeups = io.micrometer.core.instrument.Counter.builder("everynode.agent.wakeups")
@@ -292,17 +291,8 @@ class Assignments {
         nodes.forEach(n -> seen.put(n, versions.getOrDefault(n, 0L)));
         Map<String, Builder> builders = new HashMap<>();
         nodes.forEach(n -> builders.put(n, new Builder(n)));
-        jdbc.query(con -> {
-            var ps = con.prepareStatement("SELECT node_name, uid, deletion_ts, body::text, md5((body->'spec')::text), "
-                    + "created_at "
-                    + "FROM objects WHERE kind = 'Pod' AND node_name = ANY(?) ORDER BY node_name, uid");
-            ps.setArray(1, con.createArrayOf("text", nodes.toArray()));
-            return ps;
-        }, rs -> {
-            Timestamp deletion = rs.getTimestamp(3);
-            builders.get(rs.getString(1)).add(rs.getString(2), deletion == null ? null : deletion.toInstant(),
-                    rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant());
-        });
+        pods.forEachOnNodes(nodes, p -> builders.get(p.node()).add(p.uid(), p.deletion(), p.json(), p.specDigest(),
+                p.created()));
         Map<String, Snapshot> out = new HashMap<>();
         Instant now = clock.instant();
         builders.forEach((node, b) -> {

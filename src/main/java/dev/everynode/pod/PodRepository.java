@@ -1,17 +1,19 @@
 package dev.everynode.pod;
 
 import dev.everynode.apimachinery.Json;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
- * The pod-specific statements on the {@code objects} rows of pods: the reconciler's summary reads and the bulk
- * removals (a node deleted, the garbage collector). The generic reads and writes of any object stay in
+ * The pod-specific statements on the {@code objects} rows of pods: the reconciler's summary reads, the agents'
+ * assignments and the bulk removals (a node deleted, the garbage collector). The generic reads and writes of any object stay in
  * ObjectStore; the graceful deletion of pods is {@link Termination}'s.
  */
 @Repository
@@ -34,6 +36,13 @@ public class PodRepository {
                     WHERE c->>'type' = 'Ready' LIMIT 1) AS ready
             FROM objects
             WHERE uid = ANY(?)""";
+
+    /**
+     * A pod bound to a node, as its agent's assignments need it: {@code deletion} is its deletionTimestamp (null
+     * when live), {@code json} its document, {@code specDigest} PostgreSQL's md5 of its spec.
+     */
+    public record Assigned(String node, String uid, Instant deletion, String json, String specDigest,
+                           Instant created) {}
 
     private final JdbcTemplate jdbc;
 
@@ -68,6 +77,21 @@ public class PodRepository {
                     rs.getString("revision_hash"), labels, rs.getString("phase"),
                     PodConditions.readinessOf(ready == null ? null : Json.MAPPER.readTree(ready), created), created,
                     rs.getTimestamp("deletion_ts") != null);
+        });
+    }
+
+    /** The pods bound to these nodes, node by node (in uid order within a node), to {@code each}. */
+    public void forEachOnNodes(List<String> nodes, Consumer<Assigned> each) {
+        jdbc.query(con -> {
+            var ps = con.prepareStatement("SELECT node_name, uid, deletion_ts, body::text, md5((body->'spec')::text), "
+                    + "created_at "
+                    + "FROM objects WHERE kind = 'Pod' AND node_name = ANY(?) ORDER BY node_name, uid");
+            ps.setArray(1, con.createArrayOf("text", nodes.toArray()));
+            return ps;
+        }, rs -> {
+            Timestamp deletion = rs.getTimestamp(3);
+            each.accept(new Assigned(rs.getString(1), rs.getString(2), deletion == null ? null : deletion.toInstant(),
+                    rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant()));
         });
     }
 
