@@ -7,6 +7,7 @@ import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.change.Change;
 import dev.everynode.change.PodOwner;
 import dev.everynode.node.Heartbeats;
+import dev.everynode.platform.EverynodeProperties;
 import dev.everynode.pod.PodConditions;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -60,7 +60,7 @@ class PodStatusReports {
     private final io.micrometer.core.instrument.Timer lag;
 
     PodStatusReports(ObjectStore store, Heartbeats heartbeats, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock,
-                     @Value("${everynode.agents.status-batch:1000}") int maxBatchItems,
+                     EverynodeProperties.Agents settings,
                      io.micrometer.core.instrument.MeterRegistry meters) {
         this.lag = io.micrometer.core.instrument.Timer.builder("everynode.status.report.lag")
                 .description("From an agent's pod status report received to its commit")
@@ -70,7 +70,7 @@ class PodStatusReports {
         this.tx = tx;
         this.events = events;
         this.clock = clock;
-        this.writer = new CoalescingWriter<>("pod-status-writer", maxBatchItems, s -> s.statuses().size(), this::write,
+        this.writer = new CoalescingWriter<>("pod-status-writer", settings.statusBatch(), s -> s.statuses().size(), this::write,
                 PodStatusReports::fail);
     }
 

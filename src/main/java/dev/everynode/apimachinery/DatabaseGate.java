@@ -1,10 +1,10 @@
 package dev.everynode.apimachinery;
 
+import dev.everynode.platform.EverynodeProperties;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,12 +23,10 @@ public class DatabaseGate {
     private final int size;
     private final long waitNanos;
 
-    public DatabaseGate(@Value("${everynode.agents.max-db-requests:8}") int size,
-                        @Value("${everynode.agents.db-wait:2s}") Duration wait,
-                        io.micrometer.core.instrument.MeterRegistry meters) {
-        this.size = Math.max(1, size);
+    public DatabaseGate(EverynodeProperties.Agents settings, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.size = Math.max(1, settings.maxDbRequests());
         this.permits = new Semaphore(this.size, true);
-        this.waitNanos = wait.toNanos();
+        this.waitNanos = settings.dbWait().toNanos();
         io.micrometer.core.instrument.Gauge.builder("everynode.agent.db.requests.waiting", permits,
                         Semaphore::getQueueLength)
                 .description("Agent requests waiting for a database permit (everynode.agents.max-db-requests)")

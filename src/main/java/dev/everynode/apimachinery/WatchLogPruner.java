@@ -1,6 +1,6 @@
 package dev.everynode.apimachinery;
 
-import org.springframework.beans.factory.annotation.Value;
+import dev.everynode.platform.EverynodeProperties;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -13,12 +13,12 @@ class WatchLogPruner {
     private final JdbcTemplate jdbc;
     private final String retention;
 
-    WatchLogPruner(JdbcTemplate jdbc, @Value("${everynode.watch.retention:10m}") java.time.Duration retention) {
+    WatchLogPruner(JdbcTemplate jdbc, EverynodeProperties.Watch settings) {
         this.jdbc = jdbc;
-        this.retention = retention.toSeconds() + " seconds";
+        this.retention = settings.retention().toSeconds() + " seconds";
     }
 
-    @Scheduled(fixedDelayString = "${everynode.watch.prune-period:30s}")
+    @Scheduled(fixedDelayString = "#{@watchProperties.prunePeriod().toMillis()}")
     @Transactional
     public void prune() {
         Long horizon = jdbc.queryForObject("SELECT max(resource_version) FROM watch_events "

@@ -1,5 +1,6 @@
 package dev.everynode.metrics;
 
+import dev.everynode.platform.EverynodeProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -17,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -75,9 +75,9 @@ class KubeStateMetrics implements MultiCollector {
     private long cachedAt;
 
     KubeStateMetrics(JdbcTemplate jdbc, ObjectProvider<PrometheusMeterRegistry> prometheus, MeterRegistry meters,
-                     @Value("${everynode.metrics.min-interval:5s}") Duration minInterval) {
+                     EverynodeProperties.Metrics settings) {
         this.jdbc = jdbc;
-        this.minInterval = minInterval;
+        this.minInterval = settings.minInterval();
         this.collectTime = Timer.builder("everynode.metrics.collect")
                 .description("Computing the kube-state-metrics families (one query and the snapshot)").register(meters);
         prometheus.ifAvailable(registry -> registry.getPrometheusRegistry().register(this));

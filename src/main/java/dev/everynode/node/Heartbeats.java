@@ -4,6 +4,7 @@ import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.DatabaseGate;
 import dev.everynode.apimachinery.ResourceService;
 import dev.everynode.change.Change;
+import dev.everynode.platform.EverynodeProperties;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -56,18 +56,15 @@ public class Heartbeats {
 
     Heartbeats(JdbcTemplate jdbc, org.springframework.transaction.support.TransactionTemplate tx,
                ResourceService resources, NodeStrategy nodes, Clock clock, DatabaseGate gate,
-               @Value("${everynode.nodes.heartbeat-interval:10s}") Duration interval,
-               @Value("${everynode.nodes.grace-period:40s}") Duration grace) {
+               EverynodeProperties.Nodes settings) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.gate = gate;
         this.resources = resources;
         this.nodes = nodes;
         this.clock = clock;
-        // An agent told to beat less often than a third of the grace period would flap between Ready and Unknown.
-        Duration third = grace.dividedBy(3);
-        this.interval = interval.compareTo(third) > 0 ? (third.isZero() ? Duration.ofSeconds(1) : third) : interval;
-        this.grace = grace;
+        this.interval = settings.heartbeatIntervalWithinGrace();
+        this.grace = settings.gracePeriod();
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.change.Change;
 import dev.everynode.change.PodOwner;
+import dev.everynode.platform.EverynodeProperties;
 import dev.everynode.pod.PodConditions;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -54,21 +54,20 @@ class NodeLifecycleMonitor {
     private volatile Instant lastPassEnd;
 
     NodeLifecycleMonitor(JdbcTemplate jdbc, ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events,
-                         Clock clock, @Value("${everynode.nodes.grace-period:40s}") Duration grace,
-                         @Value("${everynode.nodes.termination-margin:30s}") Duration terminationMargin,
-                         @Value("${everynode.nodes.monitor-period:2s}") Duration period) {
+                         Clock clock, EverynodeProperties.Nodes settings) {
         this.jdbc = jdbc;
         this.store = store;
         this.tx = tx;
         this.events = events;
         this.clock = clock;
-        this.grace = grace;
-        this.terminationMargin = terminationMargin;
+        this.grace = settings.gracePeriod();
+        this.terminationMargin = settings.terminationMargin();
+        Duration period = settings.monitorPeriod();
         this.stall = period.multipliedBy(5).compareTo(Duration.ofSeconds(10)) > 0 ? period.multipliedBy(5)
                 : Duration.ofSeconds(10);
     }
 
-    @Scheduled(fixedDelayString = "${everynode.nodes.monitor-period:2s}")
+    @Scheduled(fixedDelayString = "#{@nodesProperties.monitorPeriod().toMillis()}")
     void monitor() {
         Instant started = clock.instant();
         if (observingSince == null || lastPassEnd == null || Duration.between(lastPassEnd, started).compareTo(stall) > 0) {

@@ -1,7 +1,6 @@
 package dev.everynode.platform;
 
 import org.apache.coyote.http11.Http11NioProtocol;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.stereotype.Component;
@@ -21,12 +20,10 @@ class ConnectionBuffers implements WebServerFactoryCustomizer<TomcatServletWebSe
     private final int responseHeaderBytes;
     private final int responseBufferBytes;
 
-    ConnectionBuffers(@Value("${everynode.http.socket-buffer-bytes:2048}") int socketBufferBytes,
-                      @Value("${everynode.http.response-header-bytes:4096}") int responseHeaderBytes,
-                      @Value("${everynode.http.response-buffer-bytes:2048}") int responseBufferBytes) {
-        this.socketBufferBytes = socketBufferBytes;
-        this.responseHeaderBytes = responseHeaderBytes;
-        this.responseBufferBytes = responseBufferBytes;
+    ConnectionBuffers(EverynodeProperties.Http settings) {
+        this.socketBufferBytes = settings.socketBufferBytes();
+        this.responseHeaderBytes = settings.responseHeaderBytes();
+        this.responseBufferBytes = settings.responseBufferBytes();
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
+import dev.everynode.platform.EverynodeProperties;
 import dev.everynode.pod.Termination;
 import dev.everynode.reconcile.plan.FailurePolicy;
 import dev.everynode.reconcile.plan.Model;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -62,7 +62,7 @@ class DaemonSetReconciler {
                         PlanExecutor executor, EventRecorder recorder, BackoffStore backoffs, NodeCache nodeCache,
                         PodSummaries summaries, Termination termination,
                         Clock clock,
-                        @Value("${everynode.reconcile.burst-limit:10000}") int burstLimit) {
+                        EverynodeProperties.Reconcile settings) {
         this.store = store;
         this.jdbc = jdbc;
         this.tx = tx;
@@ -74,7 +74,7 @@ class DaemonSetReconciler {
         this.summaries = summaries;
         this.termination = termination;
         this.clock = clock;
-        this.burstLimit = burstLimit;
+        this.burstLimit = settings.burstLimit();
     }
 
     Result reconcile(String namespace, String name) {

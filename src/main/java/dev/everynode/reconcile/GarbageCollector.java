@@ -41,7 +41,7 @@ class GarbageCollector {
         }
     }
 
-    @Scheduled(fixedDelayString = "${everynode.gc.period:5s}")
+    @Scheduled(fixedDelayString = "#{@gcProperties.period().toMillis()}")
     void collect() {
         int revisions = jdbc.update("""
                 DELETE FROM objects r WHERE r.kind = 'ControllerRevision' AND r.owner_uid IS NOT NULL

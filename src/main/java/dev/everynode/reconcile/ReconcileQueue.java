@@ -1,5 +1,6 @@
 package dev.everynode.reconcile;
 
+import dev.everynode.platform.EverynodeProperties;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -11,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -52,8 +52,8 @@ class ReconcileQueue {
     private final io.micrometer.core.instrument.Timer queueDuration;
     private final io.micrometer.core.instrument.Timer workDuration;
 
-    ReconcileQueue(@Value("${everynode.reconcile.workers:2}") int workerCount,
-                   io.micrometer.core.instrument.MeterRegistry meters) {
+    ReconcileQueue(EverynodeProperties.Reconcile settings, io.micrometer.core.instrument.MeterRegistry meters) {
+        int workerCount = settings.workers();
         var tag = io.micrometer.core.instrument.Tags.of("name", "daemonset");
         adds = io.micrometer.core.instrument.Counter.builder("workqueue.adds").tags(tag)
                 .description("Total number of adds handled by workqueue").register(meters);

@@ -92,7 +92,8 @@ class ReconcileTriggers {
         }
     }
 
-    @Scheduled(fixedDelayString = "${everynode.reconcile.resync-period:30s}", initialDelayString = "${everynode.reconcile.resync-period:30s}")
+    @Scheduled(fixedDelayString = "#{@reconcileProperties.resyncPeriod().toMillis()}",
+            initialDelayString = "#{@reconcileProperties.resyncPeriod().toMillis()}")
     void resync() {
         store.names("DaemonSet", null).forEach(queue::addResync);
         summaries.forgetDeleted();
