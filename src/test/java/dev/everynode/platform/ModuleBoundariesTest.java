@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 class ModuleBoundariesTest {
 
     private static final Path MAIN = Path.of("src", "main", "java", "dev", "everynode");
+    /** The node agent, the fleet simulator and their agent-protocol client: not on the server's classpath. */
+    private static final Path AGENT = Path.of("src", "agent", "java", "dev", "everynode");
     private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)", Pattern.MULTILINE);
 
     @Test
@@ -49,15 +51,27 @@ class ModuleBoundariesTest {
 
     @Test
     void theReferenceAgentStandsAlone() throws IOException {
-        assertThat(imports("nodeagent").stream()
+        assertThat(imports(AGENT, "nodeagent").stream()
                 .filter(i -> i.startsWith("org.springframework.") || (i.startsWith("dev.everynode.")
                         && !i.startsWith("dev.everynode.nodeagent.")))
                 .toList()).isEmpty();
     }
 
+    @Test
+    void theFleetSimulatorUsesTheAgentsProtocolClientAndNothingOfTheServer() throws IOException {
+        assertThat(imports(AGENT, "simulator").stream()
+                .filter(i -> i.startsWith("org.springframework.") || (i.startsWith("dev.everynode.")
+                        && !i.startsWith("dev.everynode.nodeagent.") && !i.startsWith("dev.everynode.simulator.")))
+                .toList()).isEmpty();
+    }
+
     private static List<String> imports(String pkg) throws IOException {
+        return imports(MAIN, pkg);
+    }
+
+    private static List<String> imports(Path root, String pkg) throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
+        try (Stream<Path> files = Files.walk(root.resolve(pkg))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher m = IMPORT.matcher(Files.readString(f));
                 while (m.find()) {

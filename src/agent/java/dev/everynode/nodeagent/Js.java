@@ -8,14 +8,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Jackson 3 helpers (the agent's only dependency). */
-final class Js {
+/** Jackson 3 helpers (the agent's and the fleet simulator's only dependency). */
+public final class Js {
 
-    static final JsonMapper MAPPER = JsonMapper.builder().build();
+    public static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private Js() {}
 
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
@@ -57,7 +57,7 @@ final class Js {
         return out;
     }
 
-    static String time(Instant t) {
+    public static String time(Instant t) {
         return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }

@@ -1,14 +1,12 @@
 package dev.everynode.simulator;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.nodeagent.AgentProtocol;
+import dev.everynode.nodeagent.Js;
 import java.io.PrintStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -58,9 +56,6 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link #resumeHeartbeats}, and {@link #close()}.
  */
 public final class FleetSimulator implements AutoCloseable {
-
-    /** Where a registration with a bootstrap token returns the node\'s own credential. */
-    static final String NODE_TOKEN_HEADER = "Everynode-Node-Token";
 
     /** What a node does with a pod: chosen per (node, revision) from the seed. */
     public enum Outcome { READY, UNREADY, FAILED }
@@ -255,12 +250,11 @@ public final class FleetSimulator implements AutoCloseable {
      * {@value #ATTEMPTS} attempts, as a real agent keeps trying: the fleet still registers.
      */
     private void register(SimNode n, int attempt, CompletableFuture<Boolean> done) {
-        byte[] body = Json.MAPPER.writeValueAsBytes(nodeObject(n));
+        byte[] body = Js.MAPPER.writeValueAsBytes(nodeObject(n));
         limiter.submit(() -> {
             long t0 = System.nanoTime();
-            HttpRequest request = request(n, "/agent/v1/nodes", Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            HttpRequest request = request(n, "POST", AgentProtocol.registerPath(), body, Duration.ofSeconds(30))
+                    .build();
             return client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((r, e) -> {
                 if (e != null || r.statusCode() >= 500) {
                     observations.error("register: " + (e != null ? rootMessage(e) : failure(r)));
@@ -278,7 +272,7 @@ public final class FleetSimulator implements AutoCloseable {
                 }
                 observations.registrations.add(System.nanoTime() - t0);
                 // Registered with a bootstrap token: from now on the node acts with its own credential.
-                r.headers().firstValue(NODE_TOKEN_HEADER).ifPresent(t -> n.credential = t);
+                r.headers().firstValue(AgentProtocol.NODE_TOKEN_HEADER).ifPresent(t -> n.credential = t);
                 // Like a real agent, heartbeat from registration on (not only once the whole fleet registered:
                 // a node registered early would otherwise fall silent for the length of the registration).
                 startHeartbeats(n);
@@ -301,7 +295,7 @@ public final class FleetSimulator implements AutoCloseable {
         String reason = null;
         try {
             byte[] b = r.body();
-            JsonNode status = b == null || b.length == 0 ? null : Json.MAPPER.readTree(b);
+            JsonNode status = b == null || b.length == 0 ? null : Js.MAPPER.readTree(b);
             if (status != null && "Status".equals(status.path("kind").asString(""))) {
                 reason = status.path("reason").asString("");
             }
@@ -320,19 +314,12 @@ public final class FleetSimulator implements AutoCloseable {
 
     /** The answer's Retry-After in nanoseconds (1 to 30 s), or 1 s without one. */
     private static long retryAfter(HttpResponse<?> r) {
-        long seconds = 1;
-        if (r != null) {
-            try {
-                seconds = Long.parseLong(r.headers().firstValue("Retry-After").orElse("1").trim());
-            } catch (NumberFormatException e) {
-                seconds = 1;
-            }
-        }
+        long seconds = r == null ? 1 : AgentProtocol.retryAfterSeconds(r.headers()).orElse(1);
         return TimeUnit.SECONDS.toNanos(Math.max(1, Math.min(30, seconds)));
     }
 
     private ObjectNode nodeObject(SimNode n) {
-        ObjectNode node = Json.object();
+        ObjectNode node = Js.object();
         node.put("apiVersion", "v1").put("kind", "Node");
         ObjectNode meta = node.putObject("metadata");
         meta.put("name", n.name);
@@ -398,8 +385,8 @@ public final class FleetSimulator implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         observations.heartbeatsSent.incrementAndGet();
-        HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/heartbeat", Duration.ofSeconds(30))
-                .PUT(HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest request = request(n, "PUT", AgentProtocol.heartbeatPath(n.name), null, Duration.ofSeconds(30))
+                .build();
         client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenCompleteAsync((r, e) -> {
             if (e != null) {
                 observations.error("heartbeat: " + rootMessage(e));
@@ -412,7 +399,7 @@ public final class FleetSimulator implements AutoCloseable {
                 observations.error("heartbeat: " + failure(r));
             } else {
                 observations.heartbeats.add(System.nanoTime() - t0);
-                JsonNode ack = Json.MAPPER.readTree(r.body());
+                JsonNode ack = Js.MAPPER.readTree(r.body());
                 long interval = ack.path("heartbeatIntervalSeconds").asLong(0);
                 long grace = ack.path("gracePeriodSeconds").asLong(0);
                 if (interval > 0) {
@@ -437,9 +424,8 @@ public final class FleetSimulator implements AutoCloseable {
             return;
         }
         int wait = config.waitSeconds();
-        Duration timeout = Duration.ofSeconds(wait + wait / 16 + 15);
-        HttpRequest.Builder b = request(n, "/agent/v1/nodes/" + n.name + "/assignments?waitSeconds=" + wait, timeout)
-                .GET();
+        HttpRequest.Builder b = request(n, "GET", AgentProtocol.assignmentsPath(n.name, wait), null,
+                AgentProtocol.longPollTimeout(wait));
         String etag = n.etag;
         if (etag != null) {
             b.header("If-None-Match", etag);
@@ -466,7 +452,7 @@ public final class FleetSimulator implements AutoCloseable {
                     observations.pollsChanged.incrementAndGet();
                     observations.wokeUp(n.name, at);
                     try {
-                        JsonNode body = Json.MAPPER.readTree(r.body());
+                        JsonNode body = Js.MAPPER.readTree(r.body());
                         n.etag = r.headers().firstValue("ETag").orElse(body.path("etag").asString(null));
                         apply(n, body, at);
                     } catch (RuntimeException ex) {
@@ -537,8 +523,8 @@ public final class FleetSimulator implements AutoCloseable {
     private void confirm(SimNode n, String namespace, String name, String uid, int attempt) {
         limiter.submit(() -> {
             long t0 = System.nanoTime();
-            HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/pods/" + enc(namespace) + "/" + enc(name),
-                    Duration.ofSeconds(30)).DELETE().build();
+            HttpRequest request = request(n, "DELETE", AgentProtocol.confirmPath(n.name, namespace, name), null,
+                    Duration.ofSeconds(30)).build();
             return client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((r, e) -> {
                 if (e != null || (r.statusCode() != 200 && r.statusCode() != 404)) {
                     observations.error("confirm: " + (e != null ? rootMessage(e) : failure(r)));
@@ -617,7 +603,7 @@ public final class FleetSimulator implements AutoCloseable {
             }
             return;
         }
-        ObjectNode body = Json.object();
+        ObjectNode body = Js.object();
         if (resync) {
             body.put("resync", true);
         }
@@ -626,14 +612,13 @@ public final class FleetSimulator implements AutoCloseable {
             statuses.addObject().put("namespace", p.namespace).put("name", p.name).put("uid", p.uid)
                     .set("status", p.status.deepCopy());
         }
-        byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
+        byte[] bytes = Js.MAPPER.writeValueAsBytes(body);
         limiter.submit(() -> {
             long t0 = System.nanoTime();
             observations.reportBatchesSent.incrementAndGet();
             observations.statusesSent.addAndGet(batch.size());
-            HttpRequest request = request(n, "/agent/v1/nodes/" + n.name + "/pod-statuses", Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+            HttpRequest request = request(n, "POST", AgentProtocol.podStatusesPath(n.name), bytes,
+                    Duration.ofSeconds(30)).build();
             return client(n).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handleAsync((r, e) -> {
                 if (resync) {
                     synchronized (n) {
@@ -657,7 +642,7 @@ public final class FleetSimulator implements AutoCloseable {
                     return null;
                 }
                 observations.reports.add(System.nanoTime() - t0);
-                for (JsonNode result : Json.MAPPER.readTree(r.body()).path("results")) {
+                for (JsonNode result : Js.MAPPER.readTree(r.body()).path("results")) {
                     switch (result.path("result").asString("")) {
                         case "applied" -> observations.statusesApplied.incrementAndGet();
                         case "unchanged" -> observations.statusesUnchanged.incrementAndGet();
@@ -673,10 +658,10 @@ public final class FleetSimulator implements AutoCloseable {
 
     /** The status a simulated kubelet reports for a started pod; kept and replayed on resyncs. */
     private ObjectNode status(SimNode n, SimPod p) {
-        String now = Json.timestamp(Instant.now());
+        String now = Js.time(Instant.now());
         boolean ready = p.outcome == Outcome.READY;
         boolean failed = p.outcome == Outcome.FAILED;
-        ObjectNode s = Json.object();
+        ObjectNode s = Js.object();
         s.put("phase", failed ? "Failed" : "Running");
         s.put("hostIP", n.ip);
         s.put("podIP", n.podIp());
@@ -722,19 +707,10 @@ public final class FleetSimulator implements AutoCloseable {
         return n;
     }
 
-    private HttpRequest.Builder request(String path, Duration timeout) {
-        return request(null, path, timeout);
-    }
-
     /** A request on behalf of a node: with the node's own credential once it has one, else the configured token. */
-    private HttpRequest.Builder request(SimNode n, String path, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(config.server() + path)).timeout(timeout)
-                .header("Accept", "application/json");
-        String token = n != null && n.credential != null ? n.credential : config.token();
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return b;
+    private HttpRequest.Builder request(SimNode n, String method, String path, byte[] jsonBody, Duration timeout) {
+        String token = n.credential != null ? n.credential : config.token();
+        return AgentProtocol.request(config.server().toString(), method, path, jsonBody, token, timeout);
     }
 
     /**
@@ -777,10 +753,6 @@ public final class FleetSimulator implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException ignored) {
             // stopping
         }
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static String rootMessage(Throwable e) {

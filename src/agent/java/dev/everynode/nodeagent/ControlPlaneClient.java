@@ -1,8 +1,6 @@
 package dev.everynode.nodeagent;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,15 +15,13 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The node-agent protocol (docs/agent-protocol.md) over java.net.http. Every request carries a bearer token: the
- * node's own credential when it has one, else {@code --token}. A registration answered with an
- * {@code Everynode-Node-Token} header (the server issues it for a bootstrap token) switches to that credential and
- * keeps it in {@code <state-dir>/node-token} for the next start; a 401 with the credential drops it, so the
- * agent registers again with {@code --token}.
+ * The node-agent protocol (docs/agent-protocol.md; the requests come from {@link AgentProtocol}), blocking. Every
+ * request carries a bearer token: the node's own credential when it has one, else {@code --token}. A registration
+ * answered with an {@code Everynode-Node-Token} header (the server issues it for a bootstrap token) switches to that
+ * credential and keeps it in {@code <state-dir>/node-token} for the next start; a 401 with the credential drops it,
+ * so the agent registers again with {@code --token}.
  */
 final class ControlPlaneClient {
-
-    static final String NODE_TOKEN_HEADER = "Everynode-Node-Token";
 
     /** An answer; {@code retryAfterSeconds} is its Retry-After header (a 503 or 429 has one), 0 without. */
     record Response(int status, byte[] body, String etag, String nodeToken, long retryAfterSeconds) {
@@ -84,7 +80,8 @@ final class ControlPlaneClient {
     }
 
     Response register(ObjectNode nodeObject) throws IOException {
-        Response r = send("POST", "/agent/v1/nodes", Js.bytes(nodeObject), null, Duration.ofSeconds(30));
+        Response r = send("POST", AgentProtocol.registerPath(), Js.bytes(nodeObject), null,
+                Duration.ofSeconds(30));
         if ((r.status() == 200 || r.status() == 201) && r.nodeToken() != null && !r.nodeToken().isBlank()) {
             credential = r.nodeToken().strip();
             Log.info("received this node's own credential: using it from now on");
@@ -108,13 +105,13 @@ final class ControlPlaneClient {
     }
 
     Response heartbeat() throws IOException {
-        return send("PUT", "/agent/v1/nodes/" + enc(node) + "/heartbeat", null, null, Duration.ofSeconds(15));
+        return send("PUT", AgentProtocol.heartbeatPath(node), null, null, Duration.ofSeconds(15));
     }
 
     /** Long-polls the node's assignments; 304 when nothing changed within {@code waitSeconds}. */
     Response assignments(String etag, int waitSeconds) throws IOException {
-        return send("GET", "/agent/v1/nodes/" + enc(node) + "/assignments?waitSeconds=" + waitSeconds, null, etag,
-                Duration.ofSeconds(waitSeconds + waitSeconds / 16 + 15));
+        return send("GET", AgentProtocol.assignmentsPath(node, waitSeconds), null, etag,
+                AgentProtocol.longPollTimeout(waitSeconds));
     }
 
     /** {@code full}: every pod of the node, as the server asked after an unreachable spell ({@code "resync": true}). */
@@ -124,32 +121,20 @@ final class ControlPlaneClient {
         if (full) {
             body.put("resync", true);
         }
-        return send("POST", "/agent/v1/nodes/" + enc(node) + "/pod-statuses", Js.bytes(body), null,
-                Duration.ofSeconds(30));
+        return send("POST", AgentProtocol.podStatusesPath(node), Js.bytes(body), null, Duration.ofSeconds(30));
     }
 
     Response confirm(String namespace, String name) throws IOException {
-        return send("DELETE", "/agent/v1/nodes/" + enc(node) + "/pods/" + enc(namespace) + "/" + enc(name), null,
-                null, Duration.ofSeconds(30));
+        return send("DELETE", AgentProtocol.confirmPath(node, namespace, name), null, null, Duration.ofSeconds(30));
     }
 
     private Response send(String method, String path, byte[] body, String ifNoneMatch, Duration timeout)
             throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + path)).timeout(timeout)
-                .header("Accept", "application/json")
-                .header("User-Agent", HostInfo.VERSION);
         String bearer = credential != null ? credential : token;
-        if (bearer != null && !bearer.isEmpty()) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
+        HttpRequest.Builder request = AgentProtocol.request(server, method, path, body, bearer, timeout)
+                .header("User-Agent", HostInfo.VERSION);
         if (ifNoneMatch != null) {
             request.header("If-None-Match", ifNoneMatch);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-            request.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        } else {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
         }
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -161,22 +146,14 @@ final class ControlPlaneClient {
                     Files.deleteIfExists(credentialFile);
                 }
             }
-            long retryAfter = 0;
-            try {
-                retryAfter = Long.parseLong(response.headers().firstValue("Retry-After").orElse("0").trim());
-            } catch (NumberFormatException e) {
-                // an HTTP date: the back-off alone decides
-            }
+            // without one, or with an HTTP date, the back-off alone decides
+            long retryAfter = AgentProtocol.retryAfterSeconds(response.headers()).orElse(0);
             return new Response(response.statusCode(), response.body() == null ? new byte[0] : response.body(),
                     response.headers().firstValue("ETag").orElse(null),
-                    response.headers().firstValue(NODE_TOKEN_HEADER).orElse(null), retryAfter);
+                    response.headers().firstValue(AgentProtocol.NODE_TOKEN_HEADER).orElse(null), retryAfter);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
