@@ -1,7 +1,6 @@
 package dev.everynode.apimachinery;
 
 import dev.everynode.platform.EverynodeProperties;
-import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;

@@ -381,7 +381,7 @@ class AgentProtocolTest extends IntegrationTest {
         assertThat(node.path("metadata").path("labels").path("zone").asString()).isEqualTo("z1");
         assertThat(node.path("metadata").path("labels").path("kubernetes.io/hostname").asString()).isEqualTo("rr-00001");
         assertThat(node.path("status").path("capacity").path("cpu").asString()).isEqualTo("4");
-        
+
         JsonNode kept = podOn("rr-00001");
         assertThat(kept.path("metadata").path("uid").asString()).isEqualTo(pod.path("metadata").path("uid").asString());
         assertThat(kept.path("metadata").has("deletionTimestamp")).isFalse();
