@@ -75,7 +75,11 @@ class MetricsTest extends IntegrationTest {
                 JsonNode before = api.get(DS + "/fluentd").json();
                 Scrape scrape = scrape(api);
                 JsonNode after = api.get(DS + "/fluentd").json();
-                boolean done = after.path("status").path("updatedNumberScheduled").asInt() == 20
+                // Done only once the status speaks of the new template: until the first pass after the PATCH
+                // it still describes the finished previous rollout (20 updated, 20 available).
+                boolean done = after.path("status").path("observedGeneration").asLong()
+                        == after.path("metadata").path("generation").asLong()
+                        && after.path("status").path("updatedNumberScheduled").asInt() == 20
                         && after.path("status").path("numberAvailable").asInt() == 20;
                 if (before.path("metadata").path("resourceVersion").equals(after.path("metadata").path("resourceVersion"))
                         && !done) {
