@@ -1,37 +1,72 @@
 package dev.everynode.support;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
 
-/** Polls a condition until it holds or the time is up; the failure message says what was awaited. */
+/**
+ * The tests' shorthand for Awaitility: polls a condition every 50 ms until it holds or the time is up. The
+ * condition's description is Awaitility's alias, so a timeout says what was awaited.
+ */
 public final class Await {
+
+    private static final Duration POLL = Duration.ofMillis(50);
 
     private Await() {}
 
+    /** Awaitility with this project's polling (first check at once, then every 50 ms), aliased {@code what}. */
+    public static ConditionFactory await(String what) {
+        return Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(POLL).pollInSameThread();
+    }
+
     public static void until(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + what);
-            }
-        }
-        if (!condition.getAsBoolean()) {
-            throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+        try {
+            await(what).atMost(timeout).until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what, e);
         }
     }
 
+    /**
+     * That something does NOT happen: {@code condition} holds on every poll for all of {@code during}; the first poll
+     * on which it does not fails at once.
+     */
+    public static void holds(String what, Duration during, BooleanSupplier condition) {
+        try {
+            await(what).pollInterval(Duration.ofMillis(100)).failFast("no longer " + what, () -> !condition.getAsBoolean())
+                    .during(during).atMost(during.plusSeconds(1)).until(() -> true);
+        } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+            throw new AssertionError("not for " + during + ": " + what, e);
+        }
+    }
+
+    /**
+     * Polls until {@code value} gives the same non-null value on every poll for {@code during} (it has settled), and
+     * returns that value.
+     */
+    public static <T> T settled(String what, Duration during, Duration timeout, Supplier<T> value) {
+        java.util.concurrent.atomic.AtomicReference<T> last = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            await(what).during(during).atMost(timeout).until(() -> {
+                T now = value.get();
+                return now != null && now.equals(last.getAndSet(now));
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what, e);
+        }
+        return last.get();
+    }
+
     /** Polls until {@code value} gives a non-null value, and returns it. */
-    public static <T> T value(String what, Duration timeout, java.util.function.Supplier<T> value) {
-        Object[] holder = new Object[1];
-        until(what, timeout, () -> (holder[0] = value.get()) != null);
-        @SuppressWarnings("unchecked")
-        T found = (T) holder[0];
-        return found;
+    public static <T> T value(String what, Duration timeout, Supplier<T> value) {
+        try {
+            return await(what).atMost(timeout).until(value::get, Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + timeout + " waiting for " + what, e);
+        }
     }
 }
