@@ -18,6 +18,12 @@ public final class Await {
 
     private Await() {}
 
+    /** Assertions that may throw a checked exception. */
+    @FunctionalInterface
+    public interface Checks {
+        void run() throws Exception;
+    }
+
     /** Awaitility with this project's polling (first check at once, then every 50 ms), aliased {@code what}. */
     public static ConditionFactory await(String what) {
         return Awaitility.await(what).pollDelay(Duration.ZERO).pollInterval(POLL).pollInSameThread();
@@ -32,14 +38,25 @@ public final class Await {
     }
 
     /**
-     * That something does NOT happen: {@code condition} holds on every poll for all of {@code during}; the first poll
-     * on which it does not fails at once.
+     * That something does NOT happen: {@code condition} holds on every poll (every 100 ms) for all of
+     * {@code during}; the first poll on which it does not fails at once.
      */
     public static void holds(String what, Duration during, BooleanSupplier condition) {
+        throughout(what, during, () -> {
+            if (!condition.getAsBoolean()) {
+                throw new AssertionError("no longer " + what);
+            }
+        });
+    }
+
+    /** As {@link #holds}, with assertions: the first poll on which they fail fails with their message. */
+    public static void throughout(String what, Duration during, Checks assertions) {
         try {
-            await(what).pollInterval(Duration.ofMillis(100)).failFast("no longer " + what, () -> !condition.getAsBoolean())
-                    .during(during).atMost(during.plusSeconds(1)).until(() -> true);
-        } catch (ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+            await(what).pollInterval(Duration.ofMillis(100)).during(during).atMost(during.plusSeconds(1)).until(() -> {
+                assertions.run();
+                return true;
+            });
+        } catch (ConditionTimeoutException e) {
             throw new AssertionError("not for " + during + ": " + what, e);
         }
     }

@@ -40,6 +40,9 @@ public abstract class IntegrationTest {
     @Autowired
     protected JdbcTemplate jdbc;
 
+    @Autowired
+    protected io.micrometer.core.instrument.MeterRegistry meters;
+
     protected ApiClient api;
 
     @DynamicPropertySource
@@ -52,16 +55,30 @@ public abstract class IntegrationTest {
 
     @BeforeEach
     void emptyCluster() throws InterruptedException {
-        // Twice: a reconcile pass of the previous test that was in flight may still commit pods after the first.
+        // Delete, let the reconcile passes of the previous test that were in flight finish, delete again: such a
+        // pass may have read a DaemonSet before the first delete and still commit pods after it. A pass that
+        // starts after the first delete finds no DaemonSet and writes nothing.
         for (int i = 0; i < 2; i++) {
             deleteRetryingDeadlocks("DELETE FROM objects WHERE kind <> 'Namespace' OR name NOT IN ('default', "
                     + "'kube-system', 'kube-public', 'kube-node-lease')");
             deleteRetryingDeadlocks("DELETE FROM pod_backoff");
             deleteRetryingDeadlocks("DELETE FROM node_heartbeats");
             deleteRetryingDeadlocks("DELETE FROM api_tokens");
-            Thread.sleep(300);
+            awaitReconcileIdle();
         }
         api = new ApiClient("http://localhost:" + port);
+    }
+
+    /**
+     * Waits until the reconcile queue has nothing queued and no pass running (its workqueue depth and longest
+     * running processor, the client-go metrics it reports), at most 10 s: a test that left a busy loop behind
+     * fails here, with the name of the wait, rather than in the next test's assertions.
+     */
+    protected void awaitReconcileIdle() {
+        Await.until("the reconcile queue idle (nothing queued, no pass running)", java.time.Duration.ofSeconds(10),
+                () -> meters.get("workqueue.depth").tag("name", "daemonset").gauge().value() == 0
+                        && meters.get("workqueue.longest.running.processor").tag("name", "daemonset").gauge()
+                                .value() == 0);
     }
 
     /**
