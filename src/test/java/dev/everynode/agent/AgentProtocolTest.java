@@ -207,8 +207,7 @@ class AgentProtocolTest extends IntegrationTest {
         assertThat(notModified.body()).isEmpty();
 
         // A poll keeps waiting through changes of another node (and status reports of its own).
-        CompletableFuture<HttpResponse<String>> parked = getAsync(path + "?waitSeconds=20", etag);
-        Thread.sleep(300);
+        CompletableFuture<HttpResponse<String>> parked = parkPoll(path + "?waitSeconds=20", etag);
         String otherPod = podOn(other).path("metadata").path("name").asString();
         assertThat(api.delete(PODS + "/" + otherPod).status()).isEqualTo(200);
         Await.until("the other node's pod replaced and Ready", Duration.ofSeconds(10), () -> {
@@ -216,16 +215,16 @@ class AgentProtocolTest extends IntegrationTest {
             return p != null && !p.path("metadata").path("name").asString().equals(otherPod)
                     && "True".equals(condition(p, "Ready"));
         });
-        Thread.sleep(2000);
-        assertThat(parked).as("a poll of %s answered for a change of %s only", mine, other).isNotDone();
+        CompletableFuture<HttpResponse<String>> first = parked;
+        Await.holds("a poll of " + mine + " not answered for a change of " + other, Duration.ofSeconds(2),
+                () -> !first.isDone());
 
         // A change for its node answers it within a second; several trials.
         Latencies wakeups = new Latencies();
         for (int trial = 0; trial < 5; trial++) {
             if (trial > 0) {
                 etag = stableEtag(mine);
-                parked = getAsync(path + "?waitSeconds=20", etag);
-                Thread.sleep(300);
+                parked = parkPoll(path + "?waitSeconds=20", etag);
             }
             assertThat(parked).isNotDone();
             String victim = podOn(mine).path("metadata").path("name").asString();
@@ -473,23 +472,34 @@ class AgentProtocolTest extends IntegrationTest {
     /** The node's current ETag once its assignments have stopped changing (its pod Ready, nothing terminating). */
     private String stableEtag(String node) throws Exception {
         String path = "/agent/v1/nodes/" + node + "/assignments";
-        String[] etag = new String[1];
-        Await.until("stable assignments of " + node, Duration.ofSeconds(10), () -> {
+        return Await.settled("stable assignments of " + node, Duration.ofMillis(200), Duration.ofSeconds(10), () -> {
             try {
                 HttpResponse<String> a = get(path, null);
                 JsonNode body = Json.MAPPER.readTree(a.body());
                 if (body.path("pods").size() != 1 || !body.path("terminating").isEmpty()) {
-                    return false;
+                    return null;
                 }
-                Thread.sleep(200);
-                HttpResponse<String> b = get(path, null);
-                etag[0] = b.headers().firstValue("ETag").orElse(null);
-                return etag[0] != null && etag[0].equals(a.headers().firstValue("ETag").orElse(null));
+                return a.headers().firstValue("ETag").orElse(null);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        return etag[0];
+    }
+
+    /**
+     * Sends a long-poll and returns once the server has parked it (one more parked poll on this replica than
+     * before; the simulator's agents keep theirs parked meanwhile).
+     */
+    private CompletableFuture<HttpResponse<String>> parkPoll(String path, String etag) throws Exception {
+        double before = parkedPolls();
+        CompletableFuture<HttpResponse<String>> parked = getAsync(path, etag);
+        Await.until("the poll " + path + " parked", Duration.ofSeconds(5),
+                () -> parked.isDone() || parkedPolls() >= before + 1);
+        return parked;
+    }
+
+    private double parkedPolls() {
+        return meters.get("everynode.agent.parked.polls").gauge().value();
     }
 
     private HttpResponse<String> get(String path, String ifNoneMatch) throws Exception {

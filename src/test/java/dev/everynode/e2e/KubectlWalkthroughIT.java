@@ -227,7 +227,7 @@ class KubectlWalkthroughIT {
             awaitTrue("kubectl get -w printed a row for the change, up to 3 3 3 3 3",
                     () -> watch.stdout().lines().count() > before
                             && watch.stdout().lines().anyMatch(l -> l.matches("fluentd\\s+3\\s+3\\s+3\\s+3\\s+3\\s.*")));
-            Thread.sleep(500);
+            dev.everynode.support.Await.holds("kubectl get -w still watching", Duration.ofMillis(500), watch::alive);
             assertThat(watch.alive()).as("kubectl get -w still watching; stderr: %s", watch.stderr()).isTrue();
             watch.close();
             List<String> lines = watch.stdout().lines().toList();
@@ -347,17 +347,6 @@ class KubectlWalkthroughIT {
     }
 
     private void awaitTrue(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what);
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + what);
-            }
-        }
+        dev.everynode.support.Await.await(what).pollInterval(Duration.ofMillis(200)).atMost(WAIT).until(condition::getAsBoolean);
     }
 }

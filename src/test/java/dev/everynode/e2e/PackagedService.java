@@ -63,24 +63,23 @@ final class PackagedService {
      */
     static void awaitReady(String who, Process process, Path log, HttpClient http, URI readiness, String token,
                            Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new AssertionError(who + " exited with code " + process.exitValue() + ":\n" + tail(log));
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(5))
-                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(who + " was not ready within " + timeout + ":\n" + tail(log));
-            }
-            Thread.sleep(250);
+        try {
+            dev.everynode.support.Await.await(who + " ready").pollInterval(Duration.ofMillis(250)).atMost(timeout)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError(who + " exited with code " + process.exitValue() + ":\n"
+                                    + tail(log));
+                        }
+                        try {
+                            return http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(5))
+                                    .header("Authorization", "Bearer " + token).build(),
+                                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                        } catch (IOException notYet) {
+                            return false; // not listening yet
+                        }
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(who + " was not ready within " + timeout + ":\n" + tail(log));
         }
     }
 }

@@ -200,8 +200,8 @@ class RolloutViewBrowserIT {
         Await.until("the confirmation", PAGE, () -> d.findElement(By.id("confirm")).isDisplayed());
         assertThat(d.findElement(By.id("confirm-text")).getText()).startsWith("Pause the rollout of " + NS + "/" + NAME);
         d.findElement(By.id("confirm-cancel")).click();
-        Thread.sleep(500);
-        assertThat(annotation("everynode.dev/rollout-paused")).isNull();
+        Await.holds("a cancelled pause pauses nothing", Duration.ofMillis(500),
+                () -> annotation("everynode.dev/rollout-paused") == null);
         d.findElement(By.id("pause")).click();
         Await.until("the confirmation", PAGE, () -> d.findElement(By.id("confirm")).isDisplayed());
         d.findElement(By.id("confirm-ok")).click();
@@ -354,18 +354,7 @@ class RolloutViewBrowserIT {
 
     /** The API's cells once they stay the same for 2 s. */
     private Map<String, String> awaitStableApiCells() {
-        Map<String, String>[] last = new Map[] {apiCells()};
-        return Await.value("the API's cells to settle", ROLLOUT, () -> {
-            try {
-                Thread.sleep(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Map<String, String> now = apiCells();
-            boolean same = now.equals(last[0]);
-            last[0] = now;
-            return same ? now : null;
-        });
+        return Await.settled("the API's cells to settle", Duration.ofSeconds(2), ROLLOUT, this::apiCells);
     }
 
     private void awaitRolloutDone() {

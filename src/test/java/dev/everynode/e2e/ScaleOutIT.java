@@ -552,19 +552,11 @@ class ScaleOutIT {
     }
 
     private static void awaitTrue(String what, Duration every, Supplier<String> lastSeen, Condition condition) {
-        long start = System.nanoTime();
-        long deadline = start + WAIT.toNanos();
         try {
-            while (!condition.holds()) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what
-                            + (lastSeen.get().isEmpty() ? "" : "; " + lastSeen.get()));
-                }
-                Thread.sleep(every.toMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for " + what);
+            dev.everynode.support.Await.await(what).pollInterval(every).atMost(WAIT).until(condition::holds);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what
+                    + (lastSeen.get().isEmpty() ? "" : "; " + lastSeen.get()));
         } catch (AssertionError e) {
             throw e;
         } catch (Exception e) {

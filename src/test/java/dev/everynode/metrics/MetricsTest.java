@@ -69,29 +69,26 @@ class MetricsTest extends IntegrationTest {
                     "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"fluentd\","
                             + "\"image\":\"fluent/fluentd:v2\"}]}}}}")).status()).isEqualTo(200);
             // During the rollout: a scrape between two equal status reads must say exactly what they say.
-            int compared = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                JsonNode before = api.get(DS + "/fluentd").json();
-                Scrape scrape = scrape(api);
-                JsonNode after = api.get(DS + "/fluentd").json();
-                // Done only once the status speaks of the new template: until the first pass after the PATCH
-                // it still describes the finished previous rollout (20 updated, 20 available).
-                boolean done = after.path("status").path("observedGeneration").asLong()
-                        == after.path("metadata").path("generation").asLong()
-                        && after.path("status").path("updatedNumberScheduled").asInt() == 20
-                        && after.path("status").path("numberAvailable").asInt() == 20;
-                if (before.path("metadata").path("resourceVersion").equals(after.path("metadata").path("resourceVersion"))
-                        && !done) {
-                    assertDaemonSet(scrape, after);
-                    compared++;
-                }
-                if (done) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertThat(compared).as("scrapes compared with the API mid-rollout").isGreaterThan(0);
+            java.util.concurrent.atomic.AtomicInteger compared = new java.util.concurrent.atomic.AtomicInteger();
+            Await.await("the rollout, each scrape on the way compared with the API").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+                        JsonNode before = api.get(DS + "/fluentd").json();
+                        Scrape scrape = scrape(api);
+                        JsonNode after = api.get(DS + "/fluentd").json();
+                        // Done only once the status speaks of the new template: until the first pass after the
+                        // PATCH it still describes the finished previous rollout (20 updated, 20 available).
+                        boolean done = after.path("status").path("observedGeneration").asLong()
+                                == after.path("metadata").path("generation").asLong()
+                                && after.path("status").path("updatedNumberScheduled").asInt() == 20
+                                && after.path("status").path("numberAvailable").asInt() == 20;
+                        if (before.path("metadata").path("resourceVersion")
+                                .equals(after.path("metadata").path("resourceVersion")) && !done) {
+                            assertDaemonSet(scrape, after);
+                            compared.incrementAndGet();
+                        }
+                        return done;
+                    });
+            assertThat(compared.get()).as("scrapes compared with the API mid-rollout").isGreaterThan(0);
             Await.until("rolled out", Duration.ofSeconds(30), () -> status().path("updatedNumberScheduled").asInt() == 20
                     && status().path("numberAvailable").asInt() == 20);
             assertDaemonSet(scrape(api), api.get(DS + "/fluentd").json());

@@ -89,7 +89,7 @@ class ControlPlaneOutageTest {
         } else if (path.endsWith("/assignments")) {
             String etag = "\"v" + version + "\"";
             if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
-                sleep(500);
+                sleep(500); // pacing: a long-poll held a while before its 304
                 ex.getResponseHeaders().add("ETag", etag);
                 ex.sendResponseHeaders(304, -1);
                 ex.close();
@@ -126,13 +126,7 @@ class ControlPlaneOutageTest {
     }
 
     private static void await(String what, BooleanSupplier c) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            sleep(50);
-        }
+        dev.everynode.support.Await.until(what, Duration.ofSeconds(20), c);
     }
 
     private List<ProcessHandle> sleepers() {
@@ -167,8 +161,8 @@ class ControlPlaneOutageTest {
 
         // outage
         server.stop(0);
-        sleep(3000);
-        assertThat(sleepers()).extracting(ProcessHandle::pid).containsExactly(pid);
+        dev.everynode.support.Await.holds("the pod left alone through the outage", Duration.ofSeconds(3),
+                () -> sleepers().stream().map(ProcessHandle::pid).toList().equals(List.of(pid)));
 
         // back, but the node's credential was revoked meanwhile: 401 → register again with --token
         credential = "node-cred-2";

@@ -184,7 +184,8 @@ class DockerAgentEndToEndTest extends IntegrationTest {
                 return false;
             }
         });
-        Thread.sleep(3000);
+        Await.holds("the adopted container the only one of agent 2 (no duplicate started)", Duration.ofSeconds(3),
+                () -> ids.get(2).equals(onlyContainer(2).path("Id").asString()));
         assertThat(onlyContainer(2).path("Id").asString()).isEqualTo(ids.get(2));
         JsonNode pod2 = pods("web").get(node(2));
         assertThat(ready(pod2)).isTrue();

@@ -104,15 +104,17 @@ final class DockerEngine {
                 "--host", "unix://" + e.socket, "--bridge", bridge, "--iptables=false", "--ip-forward=false",
                 "--ip-masq=false", "--storage-driver", "overlay2")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!e.ping()) {
-            if (!e.dockerd.isAlive() || System.nanoTime() > deadline) {
-                List<String> log = Files.readAllLines(dir.resolve("dockerd.log"));
-                String last = log.stream().filter(l -> l.contains("level=error") || l.contains("failed"))
-                        .reduce((a, b) -> b).orElse(log.isEmpty() ? "no output" : log.get(log.size() - 1));
-                throw new IllegalStateException("dockerd did not start: " + last);
-            }
-            Thread.sleep(100);
+        try {
+            dev.everynode.support.Await.await("dockerd answering its socket").pollInterval(Duration.ofMillis(100))
+                    .atMost(Duration.ofSeconds(30)).until(() -> e.ping() || !e.dockerd.isAlive());
+        } catch (org.awaitility.core.ConditionTimeoutException timedOut) {
+            // reported below, with dockerd's last error
+        }
+        if (!e.ping()) {
+            List<String> log = Files.readAllLines(dir.resolve("dockerd.log"));
+            String last = log.stream().filter(l -> l.contains("level=error") || l.contains("failed"))
+                    .reduce((a, b) -> b).orElse(log.isEmpty() ? "no output" : log.get(log.size() - 1));
+            throw new IllegalStateException("dockerd did not start: " + last);
         }
         e.importImage();
         return e;

@@ -70,20 +70,16 @@ class DockerTierTest {
     }
 
     /** Ticks the worker (as the agent does, every 200 ms here) until its status matches. */
-    private static ObjectNode await(PodWorker w, String what, Duration timeout, Predicate<JsonNode> ok)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        ObjectNode s;
-        while (true) {
-            w.tick(Instant.now());
-            s = w.status(Instant.now());
-            if (ok.test(s)) {
-                return s;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; status: " + s.toPrettyString());
-            }
-            Thread.sleep(200);
+    private static ObjectNode await(PodWorker w, String what, Duration timeout, Predicate<JsonNode> ok) {
+        ObjectNode[] last = new ObjectNode[1];
+        try {
+            return dev.everynode.support.Await.await(what).pollInterval(Duration.ofMillis(200)).atMost(timeout)
+                    .until(() -> {
+                        w.tick(Instant.now());
+                        return last[0] = w.status(Instant.now());
+                    }, ok::test);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what + "; status: " + last[0].toPrettyString(), e);
         }
     }
 
@@ -206,8 +202,10 @@ class DockerTierTest {
         JsonNode ctr = info.spec().path("containers").get(0);
         // a container that handles SIGTERM stops at once and cleanly
         ContainerRuntime.Handle polite = docker.start(info, ctr, Map.of(), List.of("sh", "-c",
-                "trap 'echo terminated > /out/term; exit 0' TERM; while true; do sleep 0.1; done"), List.of(), 0);
-        Thread.sleep(500);
+                "trap 'echo terminated > /out/term; exit 0' TERM; touch /out/trapped; while true; do sleep 0.1; done"),
+                List.of(), 0);
+        dev.everynode.support.Await.until("the shell's SIGTERM trap set", Duration.ofSeconds(10),
+                () -> Files.exists(out.resolve("trapped")));
         long t0 = System.nanoTime();
         polite.stop(Duration.ofSeconds(10));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
@@ -260,7 +258,7 @@ class DockerTierTest {
         assertThat(s.at("/containerStatuses/0/ready").asBoolean()).isTrue();
         for (int i = 0; i < 10; i++) {
             again.tick(Instant.now());
-            Thread.sleep(200);
+            Thread.sleep(200); // pacing: ticks as the agent does
         }
         s = again.status(Instant.now());
         assertThat(s.at("/containerStatuses/0/containerID").asString()).isEqualTo(second);
@@ -305,7 +303,7 @@ class DockerTierTest {
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < end) {
             w.tick(Instant.now());
-            Thread.sleep(200);
+            Thread.sleep(200); // pacing: ticks as the agent does, through the 5 s measured
         }
         assertThat(starts.get() - before).isLessThanOrEqualTo(4);
         assertThat(engine.containers(node)).isEmpty();
@@ -321,8 +319,8 @@ class DockerTierTest {
                 """.formatted(DockerEngine.IMAGE)));
         ObjectNode s = await(w, "running", Duration.ofSeconds(20), DockerTierTest::ready);
         ContainerRuntime.Handle h = w.containers.get(0).handle;
-        Thread.sleep(2500); // a few successful liveness runs
-        assertThat(w.status(Instant.now()).at("/containerStatuses/0/restartCount").asInt()).isZero();
+        dev.everynode.support.Await.holds("no restart through a few successful liveness runs", Duration.ofMillis(2500),
+                () -> w.status(Instant.now()).at("/containerStatuses/0/restartCount").asInt() == 0);
         assertThat(docker.exec(h, List.of("rm", "/tmp/alive"), Map.of(), Duration.ofSeconds(5))).isZero();
         s = await(w, "restarted after the liveness failure", Duration.ofSeconds(20),
                 st -> st.at("/containerStatuses/0/restartCount").asInt() == 1 && ready(st));

@@ -239,7 +239,8 @@ class NodeAgentEndToEndTest extends IntegrationTest {
         startAgent(3);
         Await.until("node e2e-3 Ready again", WAIT, () -> "True".equals(nodeReady(3)));
         Await.until("the pod on e2e-3 Ready again", WAIT, () -> ready(pods().get("e2e-3")));
-        Thread.sleep(2000);
+        Await.holds("the adopted process the only one on e2e-3 (no duplicate started)", Duration.ofSeconds(2),
+                () -> pids.get(3).equals(onlyPid(3)));
         assertThat(onlyPid(3)).isEqualTo(pids.get(3));
         assertThat(pods().get("e2e-3").at("/status/containerStatuses/0/restartCount").asInt()).isZero();
         assertThat(pods()).hasSize(3);

@@ -50,14 +50,8 @@ class PodWorkerTest {
         return w;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        dev.everynode.support.Await.until(what, Duration.ofSeconds(15), condition);
     }
 
     private static JsonNode container(ObjectNode status) {

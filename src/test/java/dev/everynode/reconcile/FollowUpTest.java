@@ -77,7 +77,7 @@ class FollowUpTest extends IntegrationTest {
                     appeared.put(pod, System.nanoTime());
                     reportFailed(pod);
                 }
-                Thread.sleep(20);
+                Thread.sleep(20); // pacing: one sample every 20 ms through the whole window measured
             }
             assertThat(monitor.violations()).isEmpty();
         }
@@ -158,7 +158,7 @@ class FollowUpTest extends IntegrationTest {
                 for (PodMonitor.PodRow p : monitor.observe().pods()) {
                     incarnations.computeIfAbsent(p.node(), k -> new java.util.TreeSet<>()).add(p.name());
                 }
-                Thread.sleep(20);
+                Thread.sleep(20); // pacing: one sample every 20 ms through the whole window measured
             }
             System.out.println("fleet simulator, 10 s: incarnations per node " + incarnations.entrySet().stream()
                     .map(e -> e.getKey() + "=" + e.getValue().size()).toList() + ", crash-looping " + failing);

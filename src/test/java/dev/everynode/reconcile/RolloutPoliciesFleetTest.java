@@ -222,13 +222,11 @@ class RolloutPoliciesFleetTest extends IntegrationTest {
             Observation o = monitor.observe();
             return canary.stream().allMatch(n -> isOn(o, n, v2, true));
         });
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < 2_000_000_000L) {
+        Await.throughout("only the 20 selected nodes on revision 2", Duration.ofSeconds(2), () -> {
             Observation o = monitor.observe();
             assertThat(nodes.stream().filter(n -> !o.live(n).isEmpty() && v2.equals(o.live(n).get(0).hash())))
                     .containsExactlyInAnyOrderElementsOf(canary);
-            Thread.sleep(100);
-        }
+        });
         JsonNode status = ds().path("status");
         assertThat(status.path("updatedNumberScheduled").asInt()).isEqualTo(20);
         assertThat(status.path("numberAvailable").asInt()).isEqualTo(NODES);
@@ -396,8 +394,8 @@ class RolloutPoliciesFleetTest extends IntegrationTest {
                 () -> "PausedOnFailure".equals(condition(ds(), "RolloutFailed").path("reason").asString("")));
         JsonNode failed = condition(ds(), "RolloutFailed");
         assertThat(failed.path("status").asString()).as(failed.toString()).isEqualTo("True");
-        Thread.sleep(2000);
-        assertThat(image(ds())).as("pause keeps the failing template").isEqualTo(V2);
+        Await.throughout("pause keeps the failing template", Duration.ofSeconds(2),
+                () -> assertThat(image(ds())).as("pause keeps the failing template").isEqualTo(V2));
         assertThat(touched.size()).as("nodes that ever ran v2").isBetween(1, 10);
         assertThat(monitor.violations()).isEmpty();
     }
@@ -558,12 +556,10 @@ class RolloutPoliciesFleetTest extends IntegrationTest {
 
     /** For ~2 s: still exactly {@code count} nodes on {@code hash}. */
     private void hold(String hash, int count, PodMonitor monitor) throws InterruptedException {
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < 2_000_000_000L) {
+        Await.throughout("exactly " + count + " nodes on " + hash, Duration.ofSeconds(2), () -> {
             Observation o = monitor.observe();
             assertThat(o.pods().stream().filter(p -> hash.equals(p.hash())).count()).isEqualTo(count);
-            Thread.sleep(100);
-        }
+        });
         assertThat(ds().path("status").path("updatedNumberScheduled").asInt()).isEqualTo(count);
     }
 

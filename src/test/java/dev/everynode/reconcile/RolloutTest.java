@@ -171,24 +171,26 @@ class RolloutTest extends IntegrationTest {
         Await.until("5 pods", WAIT, () -> livePods().size() == 5);
         // Report just after a second boundary: the agent's transition times have second precision, so every
         // readiness time is >= that boundary and no pod may be available before boundary + 2 s.
-        while (System.currentTimeMillis() % 1000 > 50) {
-            Thread.sleep(5);
-        }
+        Await.await("just after a second boundary").pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(2))
+                .until(() -> System.currentTimeMillis() % 1000 <= 50);
         long boundary = System.currentTimeMillis() / 1000 * 1000;
         assertThat(agent.step(nodes, Outcome.READY)).isEqualTo(5);
         long reported = System.currentTimeMillis();
 
-        boolean sawReadyButUnavailable = false;
-        while (System.currentTimeMillis() < boundary + 1800) {
-            JsonNode s = ds().path("status");
-            assertThat(s.path("numberAvailable").asInt()).as("available before minReadySeconds passed").isLessThan(5);
-            if (s.path("numberReady").asInt() == 5) {
-                sawReadyButUnavailable = true;
-                assertThat(s.path("numberUnavailable").asInt()).isEqualTo(5 - s.path("numberAvailable").asInt());
-            }
-            Thread.sleep(75);
-        }
-        assertThat(sawReadyButUnavailable).as("numberReady=5 while numberAvailable<5").isTrue();
+        java.util.concurrent.atomic.AtomicBoolean sawReadyButUnavailable = new java.util.concurrent.atomic.AtomicBoolean();
+        Duration untilBoundaryPlus1800 = Duration.ofMillis(Math.max(0, boundary + 1800 - System.currentTimeMillis()));
+        Await.await("not available before minReadySeconds passed").pollInterval(Duration.ofMillis(75))
+                .during(untilBoundaryPlus1800).atMost(untilBoundaryPlus1800.plusSeconds(1)).until(() -> {
+                    JsonNode s = ds().path("status");
+                    assertThat(s.path("numberAvailable").asInt()).as("available before minReadySeconds passed")
+                            .isLessThan(5);
+                    if (s.path("numberReady").asInt() == 5) {
+                        sawReadyButUnavailable.set(true);
+                        assertThat(s.path("numberUnavailable").asInt()).isEqualTo(5 - s.path("numberAvailable").asInt());
+                    }
+                    return true;
+                });
+        assertThat(sawReadyButUnavailable.get()).as("numberReady=5 while numberAvailable<5").isTrue();
         assertThat(rollout().path("done").asBoolean()).isFalse();
 
         // No further agent activity: the server must come back by itself once minReadySeconds have passed.
@@ -222,13 +224,11 @@ class RolloutTest extends IntegrationTest {
                         && allPods().stream().allMatch(p -> !"Pending".equals(p.path("status").path("phase").asString()));
             });
             Set<String> stuck = newPodNodes(v1Hash);
-            long stalledAt = System.nanoTime();
-            while (System.nanoTime() - stalledAt < 2_500_000_000L) {
+            Await.throughout("the rollout stalled after the first wave", Duration.ofMillis(2500), () -> {
                 agent.step(nodes, Outcome.UNREADY);
                 assertThat(newPodNodes(v1Hash)).as("the rollout must stall after the first wave").isEqualTo(stuck);
                 assertThat(livePods()).hasSize(5);
-                Thread.sleep(100);
-            }
+            });
             Await.until("Progressing=False ProgressDeadlineExceeded", Duration.ofSeconds(10),
                     () -> "ProgressDeadlineExceeded".equals(progressing().path("reason").asString()));
             JsonNode condition = progressing();
@@ -355,12 +355,10 @@ class RolloutTest extends IntegrationTest {
             String v2Hash = awaitPartitionedRollout(v1Hash, 3);
             // Kruise walks node names backwards: the last three by name are updated.
             assertThat(newPodNodes(v1Hash)).containsExactlyInAnyOrder("node-3", "node-4", "node-5");
-            long since = System.nanoTime();
-            while (System.nanoTime() - since < 2_000_000_000L) {
+            Await.throughout("only the last three by name updated (the partition holds)", Duration.ofMillis(2000), () -> {
                 agent.step(nodes, Outcome.READY);
                 assertThat(newPodNodes(v1Hash)).hasSize(3);
-                Thread.sleep(100);
-            }
+            });
             JsonNode status = ds().path("status");
             assertThat(status.path("updatedNumberScheduled").asInt()).isEqualTo(3);
             assertThat(status.path("numberAvailable").asInt()).isEqualTo(5);
@@ -399,14 +397,12 @@ class RolloutTest extends IntegrationTest {
         assertThat(progressing().path("status").asString()).isEqualTo("Unknown");
         String v2Hash = currentHash();
         assertThat(v2Hash).isNotEqualTo(v1Hash);
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < 2_000_000_000L) {
+        Await.throughout("no pod replaced while paused", Duration.ofMillis(2000), () -> {
             agent.step(nodes, Outcome.READY);
             Map<String, String> now = new TreeMap<>();
             allPods().forEach(p -> now.put(nodeOf(p), nameOf(p)));
             assertThat(now).as("no pod is replaced while paused").isEqualTo(before);
-            Thread.sleep(100);
-        }
+        });
 
         // A new node gets a pod of the current revision.
         assertThat(api.post("/api/v1/nodes", Fixtures.node("node-6")).status()).isEqualTo(201);
@@ -460,14 +456,12 @@ class RolloutTest extends IntegrationTest {
         Await.until("second ControllerRevision", WAIT, () -> revisions().size() == 2);
         String v2Hash = currentHash();
         assertThat(v2Hash).isNotEqualTo(v1Hash);
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < 2_000_000_000L) {
+        Await.throughout("OnDelete replaces nothing by itself", Duration.ofMillis(2000), () -> {
             agent.step(nodes, Outcome.READY);
             Map<String, String> now = new TreeMap<>();
             allPods().forEach(p -> now.put(nodeOf(p), nameOf(p)));
             assertThat(now).as("OnDelete replaces nothing by itself").isEqualTo(before);
-            Thread.sleep(100);
-        }
+        });
         assertThat(ds().path("status").path("updatedNumberScheduled").asInt()).isZero();
 
         assertThat(api.delete("/api/v1/namespaces/kube-system/pods/" + before.get("node-3")).status()).isEqualTo(200);
@@ -501,14 +495,12 @@ class RolloutTest extends IntegrationTest {
         assertThat(ds().path("metadata").path("generation").asLong()).isEqualTo(generation + 1);
         Await.until("new generation observed", WAIT,
                 () -> ds().path("status").path("observedGeneration").asLong() == generation + 1);
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < 2_000_000_000L) {
+        Await.throughout("no pod replaced for a maxUnavailable change", Duration.ofMillis(2000), () -> {
             agent.step(nodes, Outcome.READY);
             Map<String, String> now = new TreeMap<>();
             allPods().forEach(p -> now.put(nodeOf(p), nameOf(p)));
             assertThat(now).isEqualTo(before);
-            Thread.sleep(100);
-        }
+        });
         assertThat(revisions()).hasSize(1);
         assertThat(revisions().get(0).path("revision").asLong()).isEqualTo(1);
         assertThat(currentHash()).isEqualTo(v1Hash);
@@ -528,12 +520,10 @@ class RolloutTest extends IntegrationTest {
             awaitPartitionedRollout(v1Hash, 3);
             Await.until("Progressing RolloutPartitioned", WAIT, () -> "RolloutPartitioned".equals(reason()));
             // Longer than the deadline: held at the partition, nothing is expected to move.
-            long since = System.nanoTime();
-            while (System.nanoTime() - since < 4_000_000_000L) {
+            Await.throughout("held at the partition past the deadline", Duration.ofMillis(4000), () -> {
                 agent.step(nodes, Outcome.READY);
                 assertThat(reason()).as("held at the partition past the deadline").isEqualTo("RolloutPartitioned");
-                Thread.sleep(100);
-            }
+            });
             JsonNode condition = progressing();
             assertThat(condition.path("status").asString()).isEqualTo("True");
             assertThat(condition.path("message").asString()).isEqualTo("daemon set \"fluentd\" is held at its "
@@ -606,13 +596,11 @@ class RolloutTest extends IntegrationTest {
         Await.until("paused, new generation observed", WAIT, () -> generationObserved()
                 && "RolloutPaused".equals(reason()));
         // Longer than the deadline: paused, nothing is expected to move.
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < 4_000_000_000L) {
+        Await.throughout("paused past the deadline, nothing replaced", Duration.ofMillis(4000), () -> {
             agent.step(nodes, Outcome.READY);
             assertThat(reason()).isEqualTo("RolloutPaused");
             assertThat(podNames(nodes)).as("nothing is replaced while paused").isEqualTo(before);
-            Thread.sleep(100);
-        }
+        });
         assertThat(progressing().path("status").asString()).isEqualTo("Unknown");
         JsonNode rollout = rollout();
         assertThat(rollout.path("reason").asString()).isEqualTo("RolloutPaused");
@@ -701,12 +689,10 @@ class RolloutTest extends IntegrationTest {
         String v1Hash = rolledOut();
         setImage(V2);
         awaitPartitionedRollout(v1Hash, 2);
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < 1_500_000_000L) {
+        Await.throughout("only the selected nodes updated", Duration.ofMillis(1500), () -> {
             agent.step(nodes, Outcome.READY);
             assertThat(newPodNodes(v1Hash)).containsExactlyInAnyOrder("node-2", "node-4");
-            Thread.sleep(100);
-        }
+        });
         // Widening the selector (here: removing it) lets the rest roll.
         mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-node-selector\":null}}}");
         driveUntilRolledOut(Outcome.READY);
@@ -731,12 +717,10 @@ class RolloutTest extends IntegrationTest {
         assertThat(canary.path("available").asInt()).isEqualTo(1);
         // A promotion of another revision promotes nothing.
         mergePatch("{\"metadata\":{\"annotations\":{\"everynode.dev/rollout-canary-promoted\":\"" + v1Hash + "\"}}}");
-        long since = System.nanoTime();
-        while (System.nanoTime() - since < 1_500_000_000L) {
+        Await.throughout("the promotion of another revision promotes nothing", Duration.ofMillis(1500), () -> {
             agent.step(nodes, Outcome.READY);
             assertThat(newPodNodes(v1Hash)).containsExactly("node-5");
-            Thread.sleep(100);
-        }
+        });
         ApiClient.Response promoted = api.post(FLUENTD + "/promote", Json.object());
         assertThat(promoted.status()).as(promoted.body()).isEqualTo(200);
         assertThat(promoted.json().path("message").asString()).isEqualTo("daemonset.apps/fluentd promoted");
