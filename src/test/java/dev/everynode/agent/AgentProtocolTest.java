@@ -35,8 +35,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class AgentProtocolTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
-    private static final String PODS = "/api/v1/namespaces/kube-system/pods";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
+    private final String PODS = "/api/v1/namespaces/" + namespace + "/pods";
 
     private final HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -81,7 +81,7 @@ class AgentProtocolTest extends IntegrationTest {
         assertThat(api.get("/api/v1/nodes?labelSelector=everynode.dev%2Fsimulated%3Dtrue").json().path("items").size())
                 .isEqualTo(100);
 
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         ((ObjectNode) ds.path("spec")).putObject("updateStrategy").put("type", "RollingUpdate")
                 .putObject("rollingUpdate").put("maxUnavailable", "10%");
         long created = System.nanoTime();
@@ -147,7 +147,7 @@ class AgentProtocolTest extends IntegrationTest {
     @Test
     void silentNodeTurnsUnknownAndRecoversWhenHeartbeatsResume() {
         FleetSimulator sim = simulator("hb", 3, b -> b.heartbeat(Duration.ofSeconds(1)));
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         awaitAvailable("hb-", 3);
         String silent = "hb-00002";
         JsonNode pod = podOn(silent);
@@ -193,7 +193,7 @@ class AgentProtocolTest extends IntegrationTest {
     @Test
     void longPollWakesOnlyForItsOwnNodeAndAnswers304WhenNothingChanged() throws Exception {
         FleetSimulator sim = simulator("lp", 2, b -> b.heartbeat(Duration.ofSeconds(1)));
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         awaitAvailable("lp-", 2);
         String mine = "lp-00001";
         String other = "lp-00002";
@@ -265,7 +265,7 @@ class AgentProtocolTest extends IntegrationTest {
     @Test
     void statusReportsAreValidatedAndBoundToTheirNode() {
         FleetSimulator sim = simulator("rp", 2, b -> b.heartbeat(Duration.ofSeconds(1)));
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         awaitAvailable("rp-", 2);
         JsonNode pod = podOn("rp-00001");
         JsonNode otherPod = podOn("rp-00002");
@@ -283,7 +283,7 @@ class AgentProtocolTest extends IntegrationTest {
                 "{}",
                 "{\"statuses\": {}}",
                 batch(item(pod, unready), item(pod, Json.object().put("phase", "Bogus"))),
-                "{\"statuses\": [{\"namespace\": \"kube-system\", \"name\": \"" + name + "\", \"status\": \"Running\"}]}",
+                "{\"statuses\": [{\"namespace\": \"" + namespace + "\", \"name\": \"" + name + "\", \"status\": \"Running\"}]}",
                 "{\"statuses\": [" + item(pod, unready) + ", 42]}",
                 "not json")) {
             Response r = api.send("POST", reports, body, "application/json", null);
@@ -329,7 +329,7 @@ class AgentProtocolTest extends IntegrationTest {
     @Test
     void confirmationsRemoveTheirNodesPodsTogetherAndRefuseOthers() throws Exception {
         FleetSimulator sim = simulator("cf", 3, b -> b.heartbeat(Duration.ofSeconds(1)));
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         awaitAvailable("cf-", 3);
         sim.close();
         List<String> names = new ArrayList<>();
@@ -338,11 +338,11 @@ class AgentProtocolTest extends IntegrationTest {
         }
 
         // Another node's pod: 403 Status, the pod stays. A pod that does not exist: 404 Status.
-        Response forbidden = api.delete("/agent/v1/nodes/cf-00001/pods/kube-system/" + names.get(1));
+        Response forbidden = api.delete("/agent/v1/nodes/cf-00001/pods/" + namespace + "/" + names.get(1));
         assertThat(forbidden.status()).isEqualTo(403);
         assertThat(forbidden.json().path("reason").asString()).isEqualTo("Forbidden");
         assertThat(api.get(PODS + "/" + names.get(1)).status()).isEqualTo(200);
-        Response missing = api.delete("/agent/v1/nodes/cf-00001/pods/kube-system/no-such-pod");
+        Response missing = api.delete("/agent/v1/nodes/cf-00001/pods/" + namespace + "/no-such-pod");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().path("kind").asString()).isEqualTo("Status");
 
@@ -350,7 +350,7 @@ class AgentProtocolTest extends IntegrationTest {
         // a second confirmation of the same pod is a 404.
         List<CompletableFuture<Response>> answers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            String path = "/agent/v1/nodes/cf-0000" + (i + 1) + "/pods/kube-system/" + names.get(i);
+            String path = "/agent/v1/nodes/cf-0000" + (i + 1) + "/pods/" + namespace + "/" + names.get(i);
             answers.add(CompletableFuture.supplyAsync(() -> api.delete(path)));
         }
         for (CompletableFuture<Response> a : answers) {
@@ -359,13 +359,13 @@ class AgentProtocolTest extends IntegrationTest {
         for (String name : names) {
             assertThat(api.get(PODS + "/" + name).status()).as(name + " removed").isEqualTo(404);
         }
-        assertThat(api.delete("/agent/v1/nodes/cf-00001/pods/kube-system/" + names.get(0)).status()).isEqualTo(404);
+        assertThat(api.delete("/agent/v1/nodes/cf-00001/pods/" + namespace + "/" + names.get(0)).status()).isEqualTo(404);
     }
 
     @Test
     void reRegistrationKeepsPodsAndUpdatesLabelsAndUnknownHeartbeatIs404() {
         FleetSimulator sim = simulator("rr", 2, b -> b.heartbeat(Duration.ofSeconds(1)));
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         awaitAvailable("rr-", 2);
         JsonNode pod = podOn("rr-00001");
 

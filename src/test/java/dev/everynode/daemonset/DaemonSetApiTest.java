@@ -13,11 +13,11 @@ import tools.jackson.databind.node.ObjectNode;
 /** The DaemonSet resource over real HTTP on real PostgreSQL: create, read, replace, patch, status, delete. */
 class DaemonSetApiTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
 
     @Test
     void createsFromYamlWithDefaultsAndReadsBackAsYaml() {
-        Response created = api.send("POST", DS, Fixtures.fluentdYaml(), "application/yaml", null);
+        Response created = api.send("POST", DS, Fixtures.fluentdYaml(namespace), "application/yaml", null);
         assertThat(created.status()).isEqualTo(201);
         JsonNode ds = created.json();
         assertThat(ds.path("kind").asString()).isEqualTo("DaemonSet");
@@ -48,7 +48,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void statusSentOnCreateIsDiscarded() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         ds.putObject("status").put("numberReady", 7);
         Response created = api.post(DS, ds);
         assertThat(created.status()).isEqualTo(201);
@@ -57,8 +57,8 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void secondCreateIsAlreadyExists() {
-        api.post(DS, Fixtures.fluentd());
-        Response again = api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
+        Response again = api.post(DS, Fixtures.fluentd(namespace));
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.json().path("kind").asString()).isEqualTo("Status");
         assertThat(again.json().path("reason").asString()).isEqualTo("AlreadyExists");
@@ -67,7 +67,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void staleResourceVersionIsConflictAndChangesNothing() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         JsonNode created = fresh();
         ObjectNode first = ((ObjectNode) created).deepCopy();
         imageOf(first, "fluent/fluentd:v1");
@@ -84,7 +84,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void generationBumpsOnSpecChangesOnly() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         JsonNode created = fresh();
         ObjectNode labelsOnly = ((ObjectNode) created).deepCopy();
         ((ObjectNode) labelsOnly.path("metadata")).remove("resourceVersion");
@@ -103,7 +103,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void statusSubresourceChangesOnlyStatusAndObjectWritesIgnoreStatus() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         JsonNode created = fresh();
         ((ObjectNode) created.path("metadata")).remove("resourceVersion");
         ObjectNode withStatus = ((ObjectNode) created).deepCopy();
@@ -124,7 +124,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void mergePatchAndJsonPatchChangeTheTemplate() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Response merge = api.patch(DS + "/fluentd", "application/merge-patch+json",
                 Json.parseObject("{\"metadata\":{\"labels\":{\"tier\":\"node\"}}}"));
         assertThat(merge.status()).isEqualTo(200);
@@ -138,7 +138,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void invalidDaemonSetIs422WithFieldCauses() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         Json.child(Json.child(Json.child(ds, "spec"), "template"), "metadata").putObject("labels").put("name", "other");
         Response invalid = api.post(DS, ds);
         assertThat(invalid.status()).isEqualTo(422);
@@ -154,7 +154,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void selectorIsImmutable() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         JsonNode created = fresh();
         ((ObjectNode) created.path("metadata")).remove("resourceVersion");
         ObjectNode changed = ((ObjectNode) created).deepCopy();
@@ -167,7 +167,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void missingNamespaceIs404() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         Json.child(ds, "metadata").put("namespace", "nosuchns");
         Response missing = api.post("/apis/apps/v1/namespaces/nosuchns/daemonsets", ds);
         assertThat(missing.status()).isEqualTo(404);
@@ -202,8 +202,8 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void listsWithLabelSelectorsAndCarriesListResourceVersion() {
-        api.post(DS, Fixtures.fluentd());
-        ObjectNode other = Fixtures.fluentd();
+        api.post(DS, Fixtures.fluentd(namespace));
+        ObjectNode other = Fixtures.fluentd(namespace);
         Json.child(other, "metadata").put("name", "other");
         Json.child(Json.child(other, "metadata"), "labels").put("k8s-app", "other");
         api.post(DS, other);
@@ -218,7 +218,7 @@ class DaemonSetApiTest extends IntegrationTest {
 
     @Test
     void deleteCollectionByLabelSelector() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Response deleted = api.delete(DS + "?labelSelector=k8s-app%3Dfluentd-logging");
         assertThat(deleted.status()).isEqualTo(200);
         assertThat(api.get(DS + "/fluentd").status()).isEqualTo(404);

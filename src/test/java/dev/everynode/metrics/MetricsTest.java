@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class MetricsTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -59,7 +59,7 @@ class MetricsTest extends IntegrationTest {
         try (FleetSimulator sim = FleetSimulator.start(config)) {
             Await.until("20 simulated nodes", Duration.ofSeconds(20), () -> api.get(
                     "/api/v1/nodes?labelSelector=everynode.dev%2Fsimulated%3Dtrue").json().path("items").size() == 20);
-            ObjectNode ds = Fixtures.fluentd();
+            ObjectNode ds = Fixtures.fluentd(namespace);
             ((ObjectNode) ds.path("spec")).putObject("updateStrategy").put("type", "RollingUpdate")
                     .putObject("rollingUpdate").put("maxUnavailable", 2);
             assertThat(api.post(DS, ds).status()).isEqualTo(201);
@@ -200,7 +200,7 @@ class MetricsTest extends IntegrationTest {
         assertThat(api.patch("/api/v1/nodes/n1", "application/merge-patch+json", Json.parseObject(
                 "{\"spec\":{\"taints\":[{\"key\":\"node.kubernetes.io/unreachable\",\"effect\":\"NoSchedule\"}]}}"))
                 .status()).isEqualTo(200);
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         Await.until("a pass", Duration.ofSeconds(10), () -> status().path("observedGeneration").asInt() == 1);
         Set<String> exported = scrape(api).samples().keySet();
         JsonNode rules = Json.YAML.readTree(Files.readString(Path.of("deploy/prometheus/alerts.yml")));
@@ -240,7 +240,7 @@ class MetricsTest extends IntegrationTest {
 
     private static void assertDaemonSet(Scrape s, JsonNode ds) {
         JsonNode st = ds.path("status");
-        String[] l = {"namespace", "kube-system", "daemonset", "fluentd"};
+        String[] l = {"namespace", ds.path("metadata").path("namespace").asString(), "daemonset", "fluentd"};
         assertThat(s.value("kube_daemonset_status_current_number_scheduled", l)).isEqualTo(st.path("currentNumberScheduled").asDouble());
         assertThat(s.value("kube_daemonset_status_desired_number_scheduled", l)).isEqualTo(st.path("desiredNumberScheduled").asDouble());
         assertThat(s.value("kube_daemonset_status_number_available", l)).isEqualTo(st.path("numberAvailable").asDouble());

@@ -30,16 +30,16 @@ import tools.jackson.databind.JsonNode;
  */
 class FollowUpTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
 
     @Test
     void aFailedPodOnAReadyNodeIsReplacedAtOnceNotAtTheResync() {
         for (String n : List.of("node-a", "node-b", "node-c")) {
             assertThat(api.post("/api/v1/nodes", Fixtures.node(n)).status()).isEqualTo(201);
         }
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> null)
-                .followStatus("kube-system", "fluentd", Duration.ofSeconds(1))) {
-            assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> null)
+                .followStatus(namespace, "fluentd", Duration.ofSeconds(1))) {
+            assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
             Await.until("3 pods", Duration.ofSeconds(10), () -> livePods().size() == 3);
             new TestAgent(api).step(Set.of("node-a", "node-b", "node-c"), TestAgent.Outcome.READY);
             Await.until("3 ready", Duration.ofSeconds(10), () -> status().path("numberReady").asInt() == 3);
@@ -65,12 +65,12 @@ class FollowUpTest extends IntegrationTest {
     @Test
     void aCrashLoopBacksOffOneTwoFourEightSecondsAndTheBackoffIsStored() throws Exception {
         assertThat(api.post("/api/v1/nodes", Fixtures.node("node-a")).status()).isEqualTo(201);
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         // Every incarnation fails as soon as it is seen; record when each one appeared.
         Map<String, Long> appeared = new LinkedHashMap<>();
         long start = System.nanoTime();
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> null)
-                .followStatus("kube-system", "fluentd", Duration.ofSeconds(1))) {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> null)
+                .followStatus(namespace, "fluentd", Duration.ofSeconds(1))) {
             while (System.nanoTime() - start < Duration.ofSeconds(17).toNanos()) {
                 String pod = livePods().get("node-a");
                 if (pod != null && !appeared.containsKey(pod)) {
@@ -116,7 +116,7 @@ class FollowUpTest extends IntegrationTest {
         } finally {
             pool.shutdown();
         }
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         Await.until("2,000 pods", Duration.ofSeconds(30), () -> podCount() == n);
         long allPods = System.nanoTime();
         Await.until("status current=2,000", Duration.ofSeconds(5),
@@ -134,7 +134,7 @@ class FollowUpTest extends IntegrationTest {
     void aCrashLoopingNodeOfTheFleetSimulatorBacksOffAndHealthyOnesKeepTheirPod() throws Exception {
         // The DaemonSet first, so that its revision is known: then a seed that makes exactly one of the ten nodes
         // crash-loop (several failing nodes would start passes for each other and hide a lost follow-up).
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         String hash = Await.value("the revision", Duration.ofSeconds(10), this::revisionHash);
         List<String> names = java.util.stream.IntStream.rangeClosed(1, 10).mapToObj("loop-%05d"::formatted).toList();
         long seed = java.util.stream.LongStream.range(1, 10_000).filter(s -> names.stream().filter(node ->
@@ -147,7 +147,7 @@ class FollowUpTest extends IntegrationTest {
                 .reportBatch(Duration.ofMillis(50)).failFraction(0.1).seed(seed).concurrency(16).workerThreads(2)
                 .heartbeat(Duration.ofSeconds(1)).build();
         try (FleetSimulator sim = FleetSimulator.start(config);
-             PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM,
+             PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace),
                      o -> o.doubled().isEmpty() ? null : "two live pods on " + o.doubled())) {
             assertThat(sim.nodeNames()).containsExactlyInAnyOrderElementsOf(names);
             Map<String, java.util.Set<String>> incarnations = new TreeMap<>();
@@ -176,21 +176,21 @@ class FollowUpTest extends IntegrationTest {
     }
 
     private String revisionHash() {
-        JsonNode items = api.get("/apis/apps/v1/namespaces/kube-system/controllerrevisions").json().path("items");
+        JsonNode items = api.get("/apis/apps/v1/namespaces/" + namespace + "/controllerrevisions").json().path("items");
         return items.isEmpty() ? null
                 : items.get(0).path("metadata").path("labels").path("controller-revision-hash").asString(null);
     }
 
     private void reportFailed(String pod) {
-        JsonNode current = api.get("/api/v1/namespaces/kube-system/pods/" + pod).json();
-        assertThat(api.put("/api/v1/namespaces/kube-system/pods/" + pod + "/status",
+        JsonNode current = api.get("/api/v1/namespaces/" + namespace + "/pods/" + pod).json();
+        assertThat(api.put("/api/v1/namespaces/" + namespace + "/pods/" + pod + "/status",
                 TestAgent.status(current, TestAgent.Outcome.FAILED)).status()).isEqualTo(200);
     }
 
     /** Node → name of its live (not terminating) fluentd pod, straight from the database. */
     private Map<String, String> livePods() {
         Map<String, String> out = new TreeMap<>();
-        jdbc.query("SELECT node_name, name FROM objects WHERE kind = 'Pod' AND namespace = 'kube-system' "
+        jdbc.query("SELECT node_name, name FROM objects WHERE kind = 'Pod' AND namespace = '" + namespace + "' "
                 + "AND deletion_ts IS NULL", rs -> {
                     out.put(rs.getString(1), rs.getString(2));
                 });
@@ -198,7 +198,7 @@ class FollowUpTest extends IntegrationTest {
     }
 
     private int podCount() {
-        return jdbc.queryForObject("SELECT count(*) FROM objects WHERE kind = 'Pod' AND namespace = 'kube-system'",
+        return jdbc.queryForObject("SELECT count(*) FROM objects WHERE kind = 'Pod' AND namespace = '" + namespace + "'",
                 Integer.class);
     }
 
@@ -207,7 +207,7 @@ class FollowUpTest extends IntegrationTest {
     }
 
     private List<JsonNode> events(String reason) {
-        return api.get("/api/v1/namespaces/kube-system/events?fieldSelector=reason%3D" + reason).json().path("items")
+        return api.get("/api/v1/namespaces/" + namespace + "/events?fieldSelector=reason%3D" + reason).json().path("items")
                 .valueStream().toList();
     }
 }

@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** The reconciler end to end: HTTP writes in, pods and status out, with a test agent playing the nodes. */
 class ReconcilerTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     @Autowired
@@ -52,22 +52,22 @@ class ReconcilerTest extends IntegrationTest {
 
     @Test
     void summariesRememberedAtCreationEqualThoseReadBack() {
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         Await.until("3 pods", WAIT, () -> livePods().size() == 3);
         Await.until("status current=3", WAIT, () -> status().path("currentNumberScheduled").asInt() == 3);
         java.util.UUID uid = java.util.UUID.fromString(api.get(DS + "/fluentd").json().path("metadata").path("uid")
                 .asString());
         // The reconciler's cache holds the summaries its creating pass remembered (no agent changed the pods); a
         // cache-less reader extracts them from the stored documents. They must be the same.
-        Set<PodSummaries.Summary> remembered = new HashSet<>(summaries.forClaim("kube-system", uid));
-        Set<PodSummaries.Summary> readBack = new HashSet<>(new PodSummaries(jdbc, pods).forClaim("kube-system", uid));
+        Set<PodSummaries.Summary> remembered = new HashSet<>(summaries.forClaim(namespace, uid));
+        Set<PodSummaries.Summary> readBack = new HashSet<>(new PodSummaries(jdbc, pods).forClaim(namespace, uid));
         assertThat(readBack).hasSize(3);
         assertThat(remembered).isEqualTo(readBack);
     }
 
     @Test
     void fluentdGetsOnePodPerNodeAndRollsOutWhenReady() {
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         Await.until("3 pods", WAIT, () -> livePods().size() == 3);
         List<JsonNode> pods = livePods();
         assertThat(pods).extracting(p -> p.path("spec").path("nodeName").asString())
@@ -101,14 +101,14 @@ class ReconcilerTest extends IntegrationTest {
         assertThat(rollout.path("done").asBoolean()).isTrue();
         assertThat(rollout.path("message").asString()).isEqualTo("daemon set \"fluentd\" successfully rolled out\n");
         assertThat(status().path("observedGeneration").asLong()).isEqualTo(1);
-        JsonNode events = api.get("/api/v1/namespaces/kube-system/events?fieldSelector=involvedObject.name%3Dfluentd")
+        JsonNode events = api.get("/api/v1/namespaces/" + namespace + "/events?fieldSelector=involvedObject.name%3Dfluentd")
                 .json().path("items");
         assertThat(events).extracting(e -> e.path("reason").asString()).contains("SuccessfulCreate");
     }
 
     @Test
     void newNodeGetsItsPodAndDeletedNodeLosesIt() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Await.until("3 pods", WAIT, () -> livePods().size() == 3);
         long start = System.nanoTime();
         api.post("/api/v1/nodes", Fixtures.node("node-d"));
@@ -124,7 +124,7 @@ class ReconcilerTest extends IntegrationTest {
 
     @Test
     void nodeSelectorFollowsRelabelling() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         Json.child((ObjectNode) ds.path("spec").path("template").path("spec"), "nodeSelector").put("logging", "yes");
         api.post(DS, ds);
         api.patch("/api/v1/nodes/node-a", "application/merge-patch+json",
@@ -143,7 +143,7 @@ class ReconcilerTest extends IntegrationTest {
     void cordonedNodeKeepsAndGetsPodsAndNoScheduleTaintCountsMisscheduled() {
         api.patch("/api/v1/nodes/node-a", "application/merge-patch+json",
                 Json.parseObject("{\"spec\":{\"unschedulable\":true,\"taints\":[{\"key\":\"node.kubernetes.io/unschedulable\",\"effect\":\"NoSchedule\"}]}}"));
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Await.until("3 pods incl. cordoned node", WAIT, () -> livePods().size() == 3);
 
         api.patch("/api/v1/nodes/node-b", "application/merge-patch+json",
@@ -155,7 +155,7 @@ class ReconcilerTest extends IntegrationTest {
 
     @Test
     void noExecuteTaintEvictsThePod() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Await.until("3 pods", WAIT, () -> livePods().size() == 3);
         api.patch("/api/v1/nodes/node-c", "application/merge-patch+json",
                 Json.parseObject("{\"spec\":{\"taints\":[{\"key\":\"maintenance\",\"effect\":\"NoExecute\"}]}}"));
@@ -168,7 +168,7 @@ class ReconcilerTest extends IntegrationTest {
 
     @Test
     void failedPodIsReplacedAfterItsBackoff() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Await.until("3 pods", WAIT, () -> livePods().size() == 3);
         String failed = podsOn("node-a").get(0).path("metadata").path("name").asString();
         agent.step(Set.of("node-a"), TestAgent.Outcome.FAILED);
@@ -176,7 +176,7 @@ class ReconcilerTest extends IntegrationTest {
             List<JsonNode> onA = podsOn("node-a");
             return onA.size() == 1 && !onA.get(0).path("metadata").path("name").asString().equals(failed);
         });
-        JsonNode events = api.get("/api/v1/namespaces/kube-system/events?fieldSelector=reason%3DFailedDaemonPod")
+        JsonNode events = api.get("/api/v1/namespaces/" + namespace + "/events?fieldSelector=reason%3DFailedDaemonPod")
                 .json().path("items");
         assertThat(events.size()).isEqualTo(1);
         assertThat(events.get(0).path("type").asString()).isEqualTo("Warning");
@@ -196,7 +196,7 @@ class ReconcilerTest extends IntegrationTest {
 
     @Test
     void backgroundDeletionRemovesPods() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Await.until("3 pods", WAIT, () -> livePods().size() == 3);
         assertThat(api.delete(DS + "/fluentd").status()).isEqualTo(200);
         assertThat(api.get(DS + "/fluentd").status()).isEqualTo(404);
@@ -208,7 +208,7 @@ class ReconcilerTest extends IntegrationTest {
 
     @Test
     void foregroundDeletionWaitsForPods() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Await.until("3 pods", WAIT, () -> livePods().size() == 3);
         JsonNode deleting = api.delete(DS + "/fluentd", Json.parseObject("{\"propagationPolicy\":\"Foreground\"}")).json();
         assertThat(deleting.path("metadata").path("deletionTimestamp").isString()).isTrue();
@@ -224,7 +224,7 @@ class ReconcilerTest extends IntegrationTest {
 
     @Test
     void orphanedPodsStayAndAreAdoptedWithoutRestart() {
-        api.post(DS, Fixtures.fluentd());
+        api.post(DS, Fixtures.fluentd(namespace));
         Await.until("3 pods", WAIT, () -> livePods().size() == 3);
         Set<String> before = names(livePods());
         assertThat(api.delete(DS + "/fluentd?propagationPolicy=Orphan").status()).isEqualTo(200);
@@ -233,7 +233,7 @@ class ReconcilerTest extends IntegrationTest {
                         || p.path("metadata").path("ownerReferences").isEmpty()));
         assertThat(names(livePods())).isEqualTo(before);
 
-        JsonNode again = api.post(DS, Fixtures.fluentd()).json();
+        JsonNode again = api.post(DS, Fixtures.fluentd(namespace)).json();
         String uid = again.path("metadata").path("uid").asString();
         Await.until("pods adopted", WAIT, () -> livePods().stream().allMatch(p ->
                 uid.equals(p.path("metadata").path("ownerReferences").path(0).path("uid").asString())));
@@ -244,20 +244,20 @@ class ReconcilerTest extends IntegrationTest {
     void emptySelectorDoesNothingButWarn() {
         jdbc.update("""
                 INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at, body)
-                VALUES ('DaemonSet', 'kube-system', 'everything', gen_random_uuid(), nextval('resource_version_seq'), 1,
-                        now(), ?::jsonb)""", emptySelectorDaemonSet());
+                VALUES ('DaemonSet', ?, 'everything', gen_random_uuid(), nextval('resource_version_seq'), 1,
+                        now(), ?::jsonb)""", namespace, emptySelectorDaemonSet());
         Await.until("SelectingAll event", WAIT, () -> api.get(
-                "/api/v1/namespaces/kube-system/events?fieldSelector=reason%3DSelectingAll").json().path("items").size() == 1);
+                "/api/v1/namespaces/" + namespace + "/events?fieldSelector=reason%3DSelectingAll").json().path("items").size() == 1);
         assertThat(allPods()).isEmpty();
     }
 
     @Test
     void racingReconcilersCreateNoDuplicates() throws Exception {
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<?>> runs = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            runs.add(pool.submit(() -> reconciler.reconcile("kube-system", "fluentd")));
+            runs.add(pool.submit(() -> reconciler.reconcile(namespace, "fluentd")));
         }
         for (Future<?> f : runs) {
             f.get();
@@ -271,7 +271,7 @@ class ReconcilerTest extends IntegrationTest {
     }
 
     private String emptySelectorDaemonSet() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         ((ObjectNode) ds.path("spec")).putObject("selector");
         return Json.write(ds);
     }
@@ -286,7 +286,7 @@ class ReconcilerTest extends IntegrationTest {
 
     private List<JsonNode> allPods() {
         List<JsonNode> out = new ArrayList<>();
-        api.get("/api/v1/namespaces/kube-system/pods").json().path("items").forEach(out::add);
+        api.get("/api/v1/namespaces/" + namespace + "/pods").json().path("items").forEach(out::add);
         return out;
     }
 

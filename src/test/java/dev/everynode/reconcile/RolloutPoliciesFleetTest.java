@@ -41,9 +41,9 @@ import tools.jackson.databind.node.ObjectNode;
 class RolloutPoliciesFleetTest extends IntegrationTest {
 
     private static final String NAME = "fleet-agent";
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
-    private static final String SELF = DS + "/" + NAME;
-    private static final String PODS = "namespace = 'kube-system' AND name LIKE '" + NAME + "-%'";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
+    private final String SELF = DS + "/" + NAME;
+    private final String PODS = "namespace = '" + namespace + "' AND name LIKE '" + NAME + "-%'";
     private static final int NODES = 100;
     private static final List<String> ZONES = List.of("zone-a", "zone-b", "zone-c", "zone-d");
     private static final String ZONE_KEY = "topology.kubernetes.io/zone";
@@ -439,14 +439,14 @@ class RolloutPoliciesFleetTest extends IntegrationTest {
     private void create(int maxUnavailable, Map<String, String> annotations) {
         ObjectNode ds = Json.parseObject("""
                 {"apiVersion": "apps/v1", "kind": "DaemonSet",
-                 "metadata": {"name": "%s", "namespace": "kube-system", "labels": {"app": "%s"}},
+                 "metadata": {"name": "%s", "namespace": "%s", "labels": {"app": "%s"}},
                  "spec": {"selector": {"matchLabels": {"app": "%s"}},
                           "updateStrategy": {"type": "RollingUpdate",
                                              "rollingUpdate": {"maxUnavailable": %d, "maxSurge": 0}},
                           "template": {"metadata": {"labels": {"app": "%s"}},
                                        "spec": {"containers": [{"name": "agent", "image": "%s"}],
                                                 "terminationGracePeriodSeconds": 5}}}}
-                """.formatted(NAME, NAME, NAME, maxUnavailable, NAME, V1));
+                """.formatted(NAME, namespace, NAME, NAME, maxUnavailable, NAME, V1));
         ObjectNode a = Json.child((ObjectNode) ds.path("metadata"), "annotations");
         annotations.forEach(a::put);
         ApiClient.Response created = api.post(DS, ds);
@@ -638,7 +638,7 @@ class RolloutPoliciesFleetTest extends IntegrationTest {
 
     /** The hash of the highest-numbered ControllerRevision of the DaemonSet. */
     private String currentHash() {
-        JsonNode items = api.get("/apis/apps/v1/namespaces/kube-system/controllerrevisions?labelSelector=app%3D"
+        JsonNode items = api.get("/apis/apps/v1/namespaces/" + namespace + "/controllerrevisions?labelSelector=app%3D"
                 + NAME).json().path("items");
         long best = -1;
         String hash = "";
@@ -654,7 +654,7 @@ class RolloutPoliciesFleetTest extends IntegrationTest {
     /** The events recorded on the DaemonSet with {@code reason}. */
     private List<JsonNode> events(String reason) {
         List<JsonNode> out = new ArrayList<>();
-        api.get("/api/v1/namespaces/kube-system/events?fieldSelector=involvedObject.kind%3DDaemonSet,"
+        api.get("/api/v1/namespaces/" + namespace + "/events?fieldSelector=involvedObject.kind%3DDaemonSet,"
                 + "involvedObject.name%3D" + NAME + ",reason%3D" + reason).json().path("items").forEach(out::add);
         return out;
     }

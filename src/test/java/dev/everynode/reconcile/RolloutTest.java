@@ -33,10 +33,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class RolloutTest extends IntegrationTest {
 
-    private static final String NS = "/apis/apps/v1/namespaces/kube-system";
-    private static final String DS = NS + "/daemonsets";
-    private static final String FLUENTD = DS + "/fluentd";
-    private static final String REVISIONS = NS + "/controllerrevisions?labelSelector=name%3Dfluentd";
+    private final String NS = "/apis/apps/v1/namespaces/" + namespace;
+    private final String DS = NS + "/daemonsets";
+    private final String FLUENTD = DS + "/fluentd";
+    private final String REVISIONS = NS + "/controllerrevisions?labelSelector=name%3Dfluentd";
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** The "no lost follow-up" invariant: status matches the pods within a second of any change. */
     private static final Duration STATUS_LAG = Duration.ofSeconds(1);
@@ -70,7 +70,7 @@ class RolloutTest extends IntegrationTest {
 
         AtomicInteger maxUnavailable = new AtomicInteger();
         AtomicInteger maxOldGone = new AtomicInteger();
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> {
             Set<String> down = o.unavailable(nodes);
             maxUnavailable.accumulateAndGet(down.size(), Math::max);
             maxOldGone.accumulateAndGet((int) nodes.stream()
@@ -80,7 +80,7 @@ class RolloutTest extends IntegrationTest {
             }
             Set<String> doubled = o.doubled();
             return doubled.isEmpty() ? null : "two live pods on a node without surge: " + doubled;
-        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
+        }).followStatus(namespace, "fluentd", STATUS_LAG)) {
             setImage(V2);
             driveUntilRolledOut(Outcome.READY);
             assertThat(monitor.violations()).isEmpty();
@@ -121,7 +121,7 @@ class RolloutTest extends IntegrationTest {
         String v1Hash = rolledOut();
 
         AtomicInteger maxDoubled = new AtomicInteger();
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> {
             Set<String> doubled = o.doubled();
             maxDoubled.accumulateAndGet(doubled.size(), Math::max);
             if (doubled.size() > 2) {
@@ -145,7 +145,7 @@ class RolloutTest extends IntegrationTest {
                 }
             }
             return null;
-        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
+        }).followStatus(namespace, "fluentd", STATUS_LAG)) {
             setImage(V2);
             driveUntilRolledOut(Outcome.READY);
             assertThat(monitor.violations()).isEmpty();
@@ -165,7 +165,7 @@ class RolloutTest extends IntegrationTest {
 
     @Test
     void minReadySecondsDelaysAvailabilityAndTheServerRequeuesItself() throws InterruptedException {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         ((ObjectNode) ds.path("spec")).put("minReadySeconds", 2);
         assertThat(api.post(DS, ds).status()).isEqualTo(201);
         Await.until("5 pods", WAIT, () -> livePods().size() == 5);
@@ -213,10 +213,10 @@ class RolloutTest extends IntegrationTest {
         String v1Hash = rolledOut();
         assertThat(progressing().path("reason").asString()).isEqualTo("RolloutComplete");
 
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> {
             Set<String> down = o.unavailable(nodes);
             return down.size() > 2 ? "more than maxUnavailable=2 nodes down: " + down : null;
-        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
+        }).followStatus(namespace, "fluentd", STATUS_LAG)) {
             setImage(V2);
             Await.until("first wave of 2 new pods reported", WAIT, () -> {
                 agent.step(nodes, Outcome.UNREADY);
@@ -278,14 +278,14 @@ class RolloutTest extends IntegrationTest {
         assertThat(back.json().path("revision").asLong()).isEqualTo(1);
         assertThat(image(ds())).isEqualTo(V1);
 
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> {
             for (Map.Entry<String, String> e : untouched.entrySet()) {
                 if (o.live(e.getKey()).stream().noneMatch(p -> p.name().equals(e.getValue()))) {
                     return "revision-1 pod " + e.getValue() + " on " + e.getKey() + " was restarted";
                 }
             }
             return null;
-        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
+        }).followStatus(namespace, "fluentd", STATUS_LAG)) {
             driveUntilRolledOut(Outcome.READY);
             assertThat(monitor.violations()).isEmpty();
         }
@@ -415,7 +415,7 @@ class RolloutTest extends IntegrationTest {
 
         // A failed pod is still replaced (with the current template, as manage() does).
         JsonNode failing = livePodsOn("node-1").get(0);
-        assertThat(api.put("/api/v1/namespaces/kube-system/pods/" + nameOf(failing) + "/status",
+        assertThat(api.put("/api/v1/namespaces/" + namespace + "/pods/" + nameOf(failing) + "/status",
                 TestAgent.status(failing, Outcome.FAILED)).status()).isEqualTo(200);
         Await.until("failed pod on node-1 replaced", WAIT, () -> {
             agent.step(nodes, Outcome.READY);
@@ -464,7 +464,7 @@ class RolloutTest extends IntegrationTest {
         });
         assertThat(ds().path("status").path("updatedNumberScheduled").asInt()).isZero();
 
-        assertThat(api.delete("/api/v1/namespaces/kube-system/pods/" + before.get("node-3")).status()).isEqualTo(200);
+        assertThat(api.delete("/api/v1/namespaces/" + namespace + "/pods/" + before.get("node-3")).status()).isEqualTo(200);
         Await.until("replacement on node-3", WAIT, () -> {
             agent.step(nodes, Outcome.READY);
             List<JsonNode> on = podsOn("node-3");
@@ -613,7 +613,7 @@ class RolloutTest extends IntegrationTest {
         assertThat(events("RolloutResumed")).isEmpty();
 
         Set<String> reasons = new TreeSet<>();
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> {
             Set<String> down = o.unavailable(nodes);
             return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
         })) {
@@ -645,7 +645,7 @@ class RolloutTest extends IntegrationTest {
         Await.until("paused, new generation observed", WAIT, () -> generationObserved()
                 && "RolloutPaused".equals(reason()));
         String v2Hash = currentHash();
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> lostPod(o, before))) {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> lostPod(o, before))) {
             assertThat(api.post("/api/v1/nodes", Fixtures.node("node-6")).status()).isEqualTo(201);
             nodes.add("node-6");
             Await.until("node-6 runs an available pod", WAIT, () -> {
@@ -766,10 +766,10 @@ class RolloutTest extends IntegrationTest {
                 "everynode.dev/rollout-ready-timeout-seconds", "2", "everynode.dev/rollout-max-failure-ratio", "0.5"));
         String v1Hash = rolledOut();
         Await.until("stable revision recorded", WAIT, () -> v1Hash.equals(annotation("everynode.dev/stable-revision")));
-        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+        try (PodMonitor monitor = new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> {
             Set<String> down = o.unavailable(nodes);
             return down.size() > 2 ? "more than maxUnavailable=2 nodes down: " + down : null;
-        }).followStatus("kube-system", "fluentd", STATUS_LAG)) {
+        }).followStatus(namespace, "fluentd", STATUS_LAG)) {
             setImage(V2);
             long changed = System.nanoTime();
             // The new revision's pods run but never become Ready; the stable revision's pods do.
@@ -827,7 +827,7 @@ class RolloutTest extends IntegrationTest {
 
     @Test
     void malformedPolicyAnnotationsAreRefusedWith422() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         ObjectNode a = Json.child((ObjectNode) ds.path("metadata"), "annotations");
         a.put("everynode.dev/rollout-canary", "0");
         a.put("everynode.dev/rollout-max-unavailable-per-domain", "150%");
@@ -854,9 +854,9 @@ class RolloutTest extends IntegrationTest {
         for (JsonNode pod : allPods()) {
             String name = nameOf(pod);
             if (pod.path("metadata").has("deletionTimestamp")) {
-                api.delete("/api/v1/namespaces/kube-system/pods/" + name + "?gracePeriodSeconds=0");
+                api.delete("/api/v1/namespaces/" + namespace + "/pods/" + name + "?gracePeriodSeconds=0");
             } else if ("Pending".equals(pod.path("status").path("phase").asString("Pending"))) {
-                api.put("/api/v1/namespaces/kube-system/pods/" + name + "/status", TestAgent.status(pod,
+                api.put("/api/v1/namespaces/" + namespace + "/pods/" + name + "/status", TestAgent.status(pod,
                         readyHash.equals(hashOf(pod)) ? Outcome.READY : Outcome.UNREADY));
             }
         }
@@ -876,14 +876,14 @@ class RolloutTest extends IntegrationTest {
     }
 
     private PodMonitor partitionMonitor(Map<String, String> kept) {
-        return new PodMonitor(jdbc, PodMonitor.KUBE_SYSTEM, o -> {
+        return new PodMonitor(jdbc, PodMonitor.inNamespace(namespace), o -> {
             String lost = lostPod(o, kept);
             if (lost != null) {
                 return lost;
             }
             Set<String> down = o.unavailable(nodes);
             return down.size() > 1 ? "more than maxUnavailable=1 nodes down: " + down : null;
-        }).followStatus("kube-system", "fluentd", STATUS_LAG);
+        }).followStatus(namespace, "fluentd", STATUS_LAG);
     }
 
     /** A violation when a node of {@code kept} no longer runs its pod. */
@@ -908,7 +908,7 @@ class RolloutTest extends IntegrationTest {
     /** The events recorded on the DaemonSet with {@code reason}, as {@code kubectl describe ds} finds them. */
     private List<JsonNode> events(String reason) {
         List<JsonNode> out = new ArrayList<>();
-        api.get("/api/v1/namespaces/kube-system/events?fieldSelector=involvedObject.kind%3DDaemonSet,"
+        api.get("/api/v1/namespaces/" + namespace + "/events?fieldSelector=involvedObject.kind%3DDaemonSet,"
                 + "involvedObject.name%3Dfluentd,reason%3D" + reason).json().path("items").forEach(out::add);
         return out;
     }
@@ -920,7 +920,7 @@ class RolloutTest extends IntegrationTest {
     }
 
     private void create(ObjectNode strategy, Map<String, String> annotations) {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         ((ObjectNode) ds.path("spec")).set("updateStrategy", strategy);
         if (annotations != null) {
             ObjectNode a = Json.child((ObjectNode) ds.path("metadata"), "annotations");
@@ -1022,7 +1022,7 @@ class RolloutTest extends IntegrationTest {
 
     private List<JsonNode> allPods() {
         List<JsonNode> out = new ArrayList<>();
-        api.get("/api/v1/namespaces/kube-system/pods").json().path("items").forEach(out::add);
+        api.get("/api/v1/namespaces/" + namespace + "/pods").json().path("items").forEach(out::add);
         return out;
     }
 

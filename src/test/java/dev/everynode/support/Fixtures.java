@@ -19,8 +19,25 @@ public final class Fixtures {
         }
     }
 
+    /** The walkthrough manifest's YAML text in {@code namespace} (it says kube-system). */
+    public static String fluentdYaml(String namespace) {
+        return fluentdYaml().replace("namespace: kube-system", "namespace: " + namespace);
+    }
+
     public static ObjectNode fluentd() {
         return (ObjectNode) Json.YAML.readTree(fluentdYaml());
+    }
+
+    /** The Fluentd DaemonSet in {@code namespace} (the manifest says kube-system). */
+    public static ObjectNode fluentd(String namespace) {
+        ObjectNode ds = fluentd();
+        ((ObjectNode) ds.path("metadata")).put("namespace", namespace);
+        return ds;
+    }
+
+    public static ObjectNode namespace(String name) {
+        return Json.parseObject("""
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "%s"}}""".formatted(name));
     }
 
     public static ObjectNode node(String name) {

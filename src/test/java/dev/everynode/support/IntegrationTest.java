@@ -1,6 +1,7 @@
 package dev.everynode.support;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -11,7 +12,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Base of every test that needs the service: one Spring context and one real PostgreSQL for the whole test JVM
  * (every subclass has the same configuration, so the context is cached), real HTTP on a random port. Each test
- * starts from an empty cluster: no nodes, DaemonSets, pods or events. The periodic resync is 10 minutes, i.e.
+ * starts from an empty cluster (no nodes, DaemonSets, pods or events) and gets a namespace of its own,
+ * {@link #namespace}: namespaced objects go there, and {@link #daemonSetsPath()}, {@link #podsPath()} and
+ * {@link Fixtures#fluentd(String)} address it. The periodic resync is 10 minutes, i.e.
  * never within a test: every pass must get its follow-up from the loop itself, and a lost one fails a test
  * instead of hiding behind the resync.
  */
@@ -45,6 +48,16 @@ public abstract class IntegrationTest {
 
     protected ApiClient api;
 
+    private static final java.util.concurrent.atomic.AtomicInteger TESTS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * This test's own namespace, "t-" and a short hash of the test class and a per-JVM test number; created before
+     * the test (the next test's cleanup deletes it). Set when the test instance is made (JUnit makes one per test
+     * method), so subclass fields may build paths from it.
+     */
+    protected final String namespace = "t-" + String.format("%08x",
+            (getClass().getName() + "#" + TESTS.incrementAndGet()).hashCode());
+
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         TestDatabase.Connection db = TestDatabase.get();
@@ -54,7 +67,7 @@ public abstract class IntegrationTest {
     }
 
     @BeforeEach
-    void emptyCluster() throws InterruptedException {
+    void emptyCluster(TestInfo test) throws InterruptedException {
         // Delete, let the reconcile passes of the previous test that were in flight finish, delete again: such a
         // pass may have read a DaemonSet before the first delete and still commit pods after it. A pass that
         // starts after the first delete finds no DaemonSet and writes nothing.
@@ -67,6 +80,22 @@ public abstract class IntegrationTest {
             awaitReconcileIdle();
         }
         api = new ApiClient("http://localhost:" + port);
+        ApiClient.Response created = api.post("/api/v1/namespaces", Fixtures.namespace(namespace));
+        if (created.status() != 201) {
+            throw new IllegalStateException("namespace " + namespace + " not created: " + created.body());
+        }
+        System.out.println("namespace=" + namespace + " test=" + getClass().getSimpleName() + "#"
+                + test.getDisplayName());
+    }
+
+    /** The API path of this test's DaemonSets. */
+    protected String daemonSetsPath() {
+        return "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
+    }
+
+    /** The API path of this test's pods. */
+    protected String podsPath() {
+        return "/api/v1/namespaces/" + namespace + "/pods";
     }
 
     /**

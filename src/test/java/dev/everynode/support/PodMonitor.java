@@ -63,6 +63,11 @@ public final class PodMonitor implements AutoCloseable {
     /** The pods of the rollout tests' DaemonSets. */
     public static final String KUBE_SYSTEM = "namespace = 'kube-system'";
 
+    /** The pods of one namespace (a test's own: {@code IntegrationTest.namespace}). */
+    public static String inNamespace(String namespace) {
+        return "namespace = '" + namespace + "'";
+    }
+
     private static final String QUERY = """
             SELECT name, node_name, revision_hash, deletion_ts IS NOT NULL AS terminating,
                    body->'status'->>'phase' AS phase,

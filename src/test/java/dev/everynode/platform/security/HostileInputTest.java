@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class HostileInputTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
 
     @Test
     void yamlBombIsRefused() {
@@ -62,7 +62,7 @@ class HostileInputTest extends IntegrationTest {
 
     @Test
     void annotationsOver256KiBAreInvalid() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         Json.child(Json.child(ds, "metadata"), "annotations").put("big", "x".repeat(300 * 1024));
         Response r = api.post(DS, ds);
         assertRefused(r, 422);
@@ -71,7 +71,7 @@ class HostileInputTest extends IntegrationTest {
 
     @Test
     void hugeLabelMapsWithBadKeysAreInvalid() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         ObjectNode labels = Json.child(Json.child(ds, "metadata"), "labels");
         for (int i = 0; i < 5000; i++) {
             labels.put("bad key " + i, "v");
@@ -81,7 +81,7 @@ class HostileInputTest extends IntegrationTest {
 
     @Test
     void overlongNamesAreInvalid() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         Json.child(ds, "metadata").put("name", "a".repeat(300));
         Response r = api.post(DS, ds);
         assertRefused(r, 422);
@@ -92,7 +92,7 @@ class HostileInputTest extends IntegrationTest {
 
     @Test
     void unknownFieldsUnderStrictAreBadRequestsAndWarnedOtherwise() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         Json.child(ds, "spec").put("replicas", 3);
         Response strict = api.post(DS + "?fieldValidation=Strict", ds);
         assertRefused(strict, 400);

@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 /** Each role against each endpoint class over real HTTP: what is allowed, what is refused, and how. */
 class SecurityTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
 
     private ApiClient viewer;
     private ApiClient nodeA;
@@ -35,7 +35,7 @@ class SecurityTest extends IntegrationTest {
         assertThat(credential).startsWith("enn_");
         nodeA = api.withToken(credential);
         assertThat(bootstrap.post("/agent/v1/nodes", Fixtures.node("node-b")).status()).isEqualTo(201);
-        assertThat(api.post(DS, Fixtures.fluentd()).status()).isEqualTo(201);
+        assertThat(api.post(DS, Fixtures.fluentd(namespace)).status()).isEqualTo(201);
         Await.until("pods on both nodes", Duration.ofSeconds(15), () -> podName("node-a") != null
                 && podName("node-b") != null);
         podOnA = podName("node-a");
@@ -77,7 +77,7 @@ class SecurityTest extends IntegrationTest {
         assertThat(viewer.get("/api/v1/pods").status()).isEqualTo(200);
         assertThat(viewer.get("/version").status()).isEqualTo(200);
         assertThat(viewer.get(DS + "?watch=true&timeoutSeconds=1").status()).isEqualTo(200);
-        expectForbidden(viewer.post(DS, Fixtures.fluentd()));
+        expectForbidden(viewer.post(DS, Fixtures.fluentd(namespace)));
         expectForbidden(viewer.delete(DS + "/fluentd"));
         expectForbidden(viewer.patch("/api/v1/nodes/node-a", "application/merge-patch+json",
                 Json.parseObject("{\"spec\":{\"unschedulable\":true}}")));
@@ -90,22 +90,22 @@ class SecurityTest extends IntegrationTest {
         assertThat(nodeA.put("/agent/v1/nodes/node-a/heartbeat", "").status()).isEqualTo(200);
         assertThat(nodeA.get("/agent/v1/nodes/node-a/assignments").status()).isEqualTo(200);
         assertThat(nodeA.get("/api/v1/nodes/node-a").status()).isEqualTo(200);
-        assertThat(nodeA.get("/api/v1/namespaces/kube-system/pods/" + podOnA).status()).isEqualTo(200);
+        assertThat(nodeA.get("/api/v1/namespaces/" + namespace + "/pods/" + podOnA).status()).isEqualTo(200);
         assertThat(nodeA.post("/agent/v1/nodes/node-a/pod-statuses", statuses(podOnA)).status()).isEqualTo(200);
 
         expectForbidden(nodeA.get("/agent/v1/nodes/node-b/assignments"));
         expectForbidden(nodeA.put("/agent/v1/nodes/node-b/heartbeat", ""));
         expectForbidden(nodeA.get("/api/v1/nodes/node-b"));
-        expectForbidden(nodeA.get("/api/v1/namespaces/kube-system/pods/" + podOnB));
-        expectForbidden(nodeA.put("/api/v1/namespaces/kube-system/pods/" + podOnB + "/status",
-                api.get("/api/v1/namespaces/kube-system/pods/" + podOnB).json()));
+        expectForbidden(nodeA.get("/api/v1/namespaces/" + namespace + "/pods/" + podOnB));
+        expectForbidden(nodeA.put("/api/v1/namespaces/" + namespace + "/pods/" + podOnB + "/status",
+                api.get("/api/v1/namespaces/" + namespace + "/pods/" + podOnB).json()));
         expectForbidden(nodeA.post("/agent/v1/nodes/node-b/pod-statuses", statuses(podOnB)));
         expectForbidden(nodeA.post("/agent/v1/nodes/node-a/pod-statuses", statuses(podOnB)));
         expectForbidden(nodeA.post("/agent/v1/nodes", Fixtures.node("node-b")));
         expectForbidden(nodeA.get(DS));
         expectForbidden(nodeA.delete("/api/v1/nodes/node-a"));
         expectForbidden(nodeA.get("/api/v1/pods"));
-        assertThat(api.get("/api/v1/namespaces/kube-system/pods/" + podOnB).json()
+        assertThat(api.get("/api/v1/namespaces/" + namespace + "/pods/" + podOnB).json()
                 .path("status").path("phase").asString()).isEqualTo("Pending");
     }
 
@@ -158,10 +158,10 @@ class SecurityTest extends IntegrationTest {
         return null;
     }
 
-    private static JsonNode statuses(String pod) {
+    private JsonNode statuses(String pod) {
         var body = Json.object();
         var item = body.putArray("statuses").addObject();
-        item.put("namespace", "kube-system").put("name", pod);
+        item.put("namespace", namespace).put("name", pod);
         item.putObject("status").put("phase", "Running");
         return body;
     }
