@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 class Fabric8ClientTest extends IntegrationTest {
 
-    private static final String NS = "kube-system";
+    private final String NS = namespace;
     private static final Set<String> NODES = Set.of("f8-node-1", "f8-node-2");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -85,6 +85,7 @@ class Fabric8ClientTest extends IntegrationTest {
         // create (from the walkthrough manifest, parsed by the client)
         DaemonSet manifest = client.apps().daemonSets().load(getClass().getResourceAsStream("/fluentd-daemonset.yaml"))
                 .item();
+        manifest.getMetadata().setNamespace(NS);
         DaemonSet created = client.apps().daemonSets().inNamespace(NS).resource(manifest).create();
         assertThat(created.getMetadata().getUid()).isNotBlank();
         assertThat(created.getMetadata().getResourceVersion()).isNotBlank();

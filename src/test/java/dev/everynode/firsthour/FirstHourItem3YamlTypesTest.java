@@ -23,16 +23,16 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class FirstHourItem3YamlTypesTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
 
     @Test
     void item3_numericLabelAndAnnotationValuesAreA400AndNothingIsStored() {
-        String label = Fixtures.fluentdYaml().replace("k8s-app: fluentd-logging", "k8s-app: 7");
+        String label = Fixtures.fluentdYaml(namespace).replace("k8s-app: fluentd-logging", "k8s-app: 7");
         DecodeErrors.assertDecodeError(api.send("POST", DS, label, "application/yaml", null), DecodeErrors.DAEMON_SET
                 + "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string",
                 "metadata.labels[k8s-app]");
 
-        String annotation = Fixtures.fluentdYaml().replace("  labels:\n    k8s-app: fluentd-logging\n",
+        String annotation = Fixtures.fluentdYaml(namespace).replace("  labels:\n    k8s-app: fluentd-logging\n",
                 "  labels:\n    k8s-app: fluentd-logging\n"
                         + "  annotations:\n    deprecated.daemonset.template.generation: 7\n");
         Response a = api.send("POST", DS, annotation, "application/yaml", null);
@@ -40,7 +40,7 @@ class FirstHourItem3YamlTypesTest extends IntegrationTest {
         assertThat(a.json().path("message").asString()).endsWith("json: cannot unmarshal number into Go struct field "
                 + "ObjectMeta.metadata.annotations of type string");
 
-        String template = Fixtures.fluentdYaml()
+        String template = Fixtures.fluentdYaml(namespace)
                 .replace("        name: fluentd\n", "        name: fluentd\n        tier: true\n");
         assertThat(api.send("POST", DS, template, "application/yaml", null).json().path("message").asString())
                 .endsWith("json: cannot unmarshal bool into Go struct field ObjectMeta.spec.template.metadata.labels "
@@ -49,7 +49,7 @@ class FirstHourItem3YamlTypesTest extends IntegrationTest {
                 .isZero();
 
         // On an existing object too: a PUT or a patch that would store a number changes nothing.
-        assertThat(api.send("POST", DS, Fixtures.fluentdYaml(), "application/yaml", null).status()).isEqualTo(201);
+        assertThat(api.send("POST", DS, Fixtures.fluentdYaml(namespace), "application/yaml", null).status()).isEqualTo(201);
         ObjectNode current = api.get(DS + "/fluentd").object();
         ((ObjectNode) current.at("/metadata/labels")).put("k8s-app", 7);
         assertThat(api.put(DS + "/fluentd", current).status()).isEqualTo(400);
@@ -62,7 +62,7 @@ class FirstHourItem3YamlTypesTest extends IntegrationTest {
 
     @Test
     void item3_yamlOutputQuotesStringsThatLookLikeNumbersAndReadsBackUnchanged() {
-        assertThat(api.send("POST", DS, Fixtures.fluentdYaml(), "application/yaml", null).status()).isEqualTo(201);
+        assertThat(api.send("POST", DS, Fixtures.fluentdYaml(namespace), "application/yaml", null).status()).isEqualTo(201);
         // The reconciler's first status write would make the GET below stale (409 on the PUT, as in Kubernetes).
         Await.until("the first status", Duration.ofSeconds(20),
                 () -> api.get(DS + "/fluentd").json().at("/status/observedGeneration").asInt() == 1);

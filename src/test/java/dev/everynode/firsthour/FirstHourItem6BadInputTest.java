@@ -20,16 +20,16 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class FirstHourItem6BadInputTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/kube-system/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
 
     @Test
     void item6_aRollbackToRevisionThatIsNotANumberIsA400OnToRevision() {
-        assertThat(api.send("POST", DS, Fixtures.fluentdYaml(), "application/yaml", null).status()).isEqualTo(201);
+        assertThat(api.send("POST", DS, Fixtures.fluentdYaml(namespace), "application/yaml", null).status()).isEqualTo(201);
         assertThat(api.patch(DS + "/fluentd", "application/json-patch+json", "[{\"op\": \"replace\", \"path\": "
                 + "\"/spec/template/spec/containers/0/image\", \"value\": \"fluent/fluentd:v2\"}]").status())
                 .isEqualTo(200);
         Await.until("two revisions", Duration.ofSeconds(20), () -> api.get(
-                "/apis/apps/v1/namespaces/kube-system/controllerrevisions").json().path("items").size() == 2);
+                "/apis/apps/v1/namespaces/" + namespace + "/controllerrevisions").json().path("items").size() == 2);
 
         Response r = api.post(DS + "/fluentd/rollback", Json.parseObject("{\"toRevision\": \"abc\"}"));
         DecodeErrors.assertDecodeError(r,
@@ -45,7 +45,7 @@ class FirstHourItem6BadInputTest extends IntegrationTest {
 
     @Test
     void item6_containersAsAStringIsATypeErrorNotAMissingValue() {
-        String yaml = Fixtures.fluentdYaml().replaceAll("(?s)      containers:\n.*?      terminationGracePeriodSeconds",
+        String yaml = Fixtures.fluentdYaml(namespace).replaceAll("(?s)      containers:\n.*?      terminationGracePeriodSeconds",
                 "      containers: nginx\n      terminationGracePeriodSeconds");
         assertThat(yaml).contains("containers: nginx\n");
 
@@ -85,7 +85,7 @@ class FirstHourItem6BadInputTest extends IntegrationTest {
      */
     @Test
     void item6_aNegativePercentGetsExactlyTheCausesKubernetesGives() {
-        ObjectNode ds = Fixtures.fluentd();
+        ObjectNode ds = Fixtures.fluentd(namespace);
         Json.child(Json.child(Json.child(ds, "spec"), "updateStrategy"), "rollingUpdate").put("maxUnavailable", "-10%");
 
         Response r = api.post(DS, ds);
