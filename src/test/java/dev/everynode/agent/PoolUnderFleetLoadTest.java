@@ -196,7 +196,7 @@ class PoolUnderFleetLoadTest extends IntegrationTest {
                         }
                     }
                     try {
-                        Thread.sleep(20);
+                        Thread.sleep(20); // pacing: the pool sampler
                     } catch (InterruptedException e) {
                         return;
                     }

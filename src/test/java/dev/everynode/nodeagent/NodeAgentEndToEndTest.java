@@ -32,7 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class NodeAgentEndToEndTest extends IntegrationTest {
 
-    private static final String DS = "/apis/apps/v1/namespaces/default/daemonsets";
+    private final String DS = "/apis/apps/v1/namespaces/" + namespace + "/daemonsets";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
@@ -106,7 +106,7 @@ class NodeAgentEndToEndTest extends IntegrationTest {
     /** The pods of the DaemonSet by node, without the terminating ones. */
     private Map<String, JsonNode> pods() {
         Map<String, JsonNode> out = new HashMap<>();
-        for (JsonNode pod : api.get("/api/v1/namespaces/default/pods").json().path("items")) {
+        for (JsonNode pod : api.get("/api/v1/namespaces/" + namespace + "/pods").json().path("items")) {
             if (!pod.path("metadata").has("deletionTimestamp")) {
                 out.put(pod.path("spec").path("nodeName").asString(""), pod);
             }
@@ -168,7 +168,7 @@ class NodeAgentEndToEndTest extends IntegrationTest {
         assertThat(node.at("/status/addresses").toString()).contains("127.0.0.2");
 
         ObjectNode ds = (ObjectNode) Js.parse("""
-                {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "web", "namespace": "default"},
+                {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "web", "namespace": "%s"},
                  "spec": {"selector": {"matchLabels": {"app": "web"}},
                   "template": {"metadata": {"labels": {"app": "web"}},
                    "spec": {"terminationGracePeriodSeconds": 5,
@@ -177,7 +177,7 @@ class NodeAgentEndToEndTest extends IntegrationTest {
                       "env": [{"name": "HOST_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.hostIP"}}},
                               {"name": "VERSION", "value": "1"}],
                       "readinessProbe": {"httpGet": {"path": "/", "port": %d}, "periodSeconds": 1}}]}}}}
-                """.formatted(httpPort, httpPort));
+                """.formatted(namespace, httpPort, httpPort));
         assertThat(api.post(DS, ds).status()).isEqualTo(201);
 
         // 1. three Ready pods, really listening, one process each
@@ -245,7 +245,7 @@ class NodeAgentEndToEndTest extends IntegrationTest {
         assertThat(pods().get("e2e-3").at("/status/containerStatuses/0/restartCount").asInt()).isZero();
         assertThat(pods()).hasSize(3);
         String log = Files.readString(tmp.resolve("agent-3/agent.log"));
-        assertThat(log).contains("adopted container default/");
+        assertThat(log).contains("adopted container " + namespace + "/");
         // the bootstrap token got the node in once; the restarted agent used the node credential it kept
         assertThat(tmp.resolve("agent-3/state/node-token")).exists();
         assertThat(log.split("received this node's own credential", -1)).hasSize(2);

@@ -124,7 +124,7 @@ public abstract class IntegrationTest {
                 if (attempt == 5) {
                     throw e;
                 }
-                Thread.sleep(100L * attempt);
+                Thread.sleep(100L * attempt); // back-off before the retry, not a wait for a condition
             }
         }
     }

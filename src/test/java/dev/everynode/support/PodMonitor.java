@@ -139,7 +139,7 @@ public final class PodMonitor implements AutoCloseable {
                         violations.add(stale);
                     }
                 }
-                Thread.sleep(50);
+                Thread.sleep(50); // pacing: one observation every 50 ms
             } catch (InterruptedException e) {
                 return;
             } catch (org.springframework.dao.DataAccessException e) {
