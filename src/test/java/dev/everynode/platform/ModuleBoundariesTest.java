@@ -1,84 +1,105 @@
 package dev.everynode.platform;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-import java.io.IOException;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dependency rules of the layout, checked on the sources: the planner is pure (java.* only), features never
- * import the reconciler, the change stream imports no feature (its subscribers depend on it, not it on them), and
- * the reference node agent ships alone (nothing of the service, no Spring).
+ * The dependency rules of the layout, checked by ArchUnit on the compiled classes, so every reference counts
+ * (fully-qualified names in code, field and parameter types, annotations), not only import lines: apimachinery
+ * knows no feature, features never reach into the reconciler, the change stream knows no feature (its
+ * subscribers depend on it, not it on them), the planner is pure (java.* only), and the reference node agent and
+ * the fleet simulator ship without the server.
  */
 class ModuleBoundariesTest {
 
-    private static final Path MAIN = Path.of("src", "main", "java", "dev", "everynode");
+    private static final String[] FEATURES = {"dev.everynode.namespace..", "dev.everynode.node..",
+            "dev.everynode.daemonset..", "dev.everynode.pod..", "dev.everynode.revision..", "dev.everynode.event..",
+            "dev.everynode.agent..", "dev.everynode.kubectl..", "dev.everynode.metrics.."};
+    private static final String[] SERVER = {"dev.everynode.apimachinery..", "dev.everynode.namespace..",
+            "dev.everynode.node..", "dev.everynode.daemonset..", "dev.everynode.pod..", "dev.everynode.revision..",
+            "dev.everynode.event..", "dev.everynode.agent..", "dev.everynode.kubectl..", "dev.everynode.metrics..",
+            "dev.everynode.reconcile..", "dev.everynode.platform..", "dev.everynode.change.."};
+
     /** The node agent, the fleet simulator and their agent-protocol client: not on the server's classpath. */
-    private static final Path AGENT = Path.of("src", "agent", "java", "dev", "everynode");
-    private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)", Pattern.MULTILINE);
+    private static final Path AGENT = Path.of("src", "agent", "java");
 
-    @Test
-    void thePlannerImportsOnlyJavaAndItself() throws IOException {
-        assertThat(imports("reconcile/plan").stream()
-                .filter(i -> !i.startsWith("java.") && !i.startsWith("dev.everynode.reconcile.plan.")).toList())
-                .isEmpty();
-    }
+    /**
+     * The server's classes and those of src/agent/java, which the tests see as test sources (so they sit among the
+     * test classes); no test class itself.
+     */
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(location -> ImportOption.Predefined.DO_NOT_INCLUDE_TESTS.includes(location)
+                    || fromAgentSources(location))
+            .importPackages("dev.everynode");
 
-    @Test
-    void featuresNeverImportTheReconciler() throws IOException {
-        List<String> offending = new ArrayList<>();
-        for (String feature : List.of("apimachinery", "namespace", "node", "daemonset", "pod", "revision", "event",
-                "agent", "kubectl", "change")) {
-            imports(feature).stream().filter(i -> i.startsWith("dev.everynode.reconcile."))
-                    .forEach(i -> offending.add(feature + " -> " + i));
+    private static boolean fromAgentSources(Location location) {
+        String uri = location.asURI().toString();
+        int at = uri.indexOf("/test-classes/");
+        if (at < 0 || !uri.endsWith(".class")) {
+            return false;
         }
-        assertThat(offending).isEmpty();
+        String type = uri.substring(at + "/test-classes/".length(), uri.length() - ".class".length());
+        int nested = type.indexOf('$');
+        return Files.exists(AGENT.resolve((nested < 0 ? type : type.substring(0, nested)) + ".java"));
     }
 
     @Test
-    void theChangeStreamImportsNoFeature() throws IOException {
-        assertThat(imports("change").stream()
-                .filter(i -> i.startsWith("dev.everynode.") && !i.startsWith("dev.everynode.change.")).toList())
-                .isEmpty();
+    void apimachineryKnowsNoFeature() {
+        noClasses().that().resideInAPackage("dev.everynode.apimachinery..")
+                .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
+                .orShould().dependOnClassesThat().resideInAPackage("dev.everynode.reconcile..")
+                .orShould().dependOnClassesThat(resideInAPackage("dev.everynode.platform..")
+                        .and(not(nameMatching("dev\\.everynode\\.platform\\.EverynodeProperties(\\$.*)?"))))
+                .because("of platform, apimachinery reads only its configuration (EverynodeProperties)")
+                .check(CLASSES);
     }
 
     @Test
-    void theReferenceAgentStandsAlone() throws IOException {
-        assertThat(imports(AGENT, "nodeagent").stream()
-                .filter(i -> i.startsWith("org.springframework.") || (i.startsWith("dev.everynode.")
-                        && !i.startsWith("dev.everynode.nodeagent.")))
-                .toList()).isEmpty();
+    void featuresNeverReachTheReconciler() {
+        noClasses().that().resideInAnyPackage(FEATURES).or().resideInAPackage("dev.everynode.apimachinery..")
+                .or().resideInAPackage("dev.everynode.change..")
+                .should().dependOnClassesThat().resideInAPackage("dev.everynode.reconcile..")
+                .check(CLASSES);
     }
 
     @Test
-    void theFleetSimulatorUsesTheAgentsProtocolClientAndNothingOfTheServer() throws IOException {
-        assertThat(imports(AGENT, "simulator").stream()
-                .filter(i -> i.startsWith("org.springframework.") || (i.startsWith("dev.everynode.")
-                        && !i.startsWith("dev.everynode.nodeagent.") && !i.startsWith("dev.everynode.simulator.")))
-                .toList()).isEmpty();
+    void theChangeStreamKnowsNoFeature() {
+        noClasses().that().resideInAPackage("dev.everynode.change..")
+                .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
+                .orShould().dependOnClassesThat().resideInAnyPackage("dev.everynode.apimachinery..",
+                        "dev.everynode.reconcile..", "dev.everynode.platform..")
+                .check(CLASSES);
     }
 
-    private static List<String> imports(String pkg) throws IOException {
-        return imports(MAIN, pkg);
+    @Test
+    void thePlannerDependsOnJavaAndItselfOnly() {
+        noClasses().that().resideInAPackage("dev.everynode.reconcile.plan..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("java..", "dev.everynode.reconcile.plan..")
+                .check(CLASSES);
     }
 
-    private static List<String> imports(Path root, String pkg) throws IOException {
-        List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root.resolve(pkg))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = IMPORT.matcher(Files.readString(f));
-                while (m.find()) {
-                    found.add(m.group(2));
-                }
-            }
-        }
-        return found;
+    @Test
+    void theReferenceAgentStandsAlone() {
+        noClasses().that().resideInAPackage("dev.everynode.nodeagent..")
+                .should().dependOnClassesThat().resideInAnyPackage(SERVER)
+                .orShould().dependOnClassesThat().resideInAnyPackage("org.springframework..", "dev.everynode.simulator..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theSimulatorUsesNoServerPackage() {
+        noClasses().that().resideInAPackage("dev.everynode.simulator..")
+                .should().dependOnClassesThat().resideInAnyPackage(SERVER)
+                .check(CLASSES);
     }
 }
