@@ -9,7 +9,7 @@ import dev.everynode.platform.security.TokenRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
-import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.node.NodeResource;
 import dev.everynode.node.Heartbeats;
 import dev.everynode.node.NodeRegistration;
 import io.swagger.v3.oas.annotations.Operation;
@@ -120,7 +120,7 @@ class AgentController {
                                      @RequestHeader(value = "Content-Type", required = false) String contentType) {
         Heartbeats.Ack ack = heartbeats.beat(node);
         if (!ack.known()) {
-            throw ApiException.notFound(ResourceType.NODE, node);
+            throw ApiException.notFound(NodeResource.TYPE, node);
         }
         if (body != null && body.length > 0) {
             ObjectNode conditions = Codec.readObject(body, contentType);

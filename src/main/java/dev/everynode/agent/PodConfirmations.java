@@ -5,10 +5,10 @@ import dev.everynode.apimachinery.DeleteOptions;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.ResourceService;
-import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.change.Change;
 import dev.everynode.change.PodOwner;
+import dev.everynode.pod.PodResource;
 import dev.everynode.pod.PodStrategy;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
@@ -77,7 +77,7 @@ class PodConfirmations {
             for (Confirmation c : batch) {
                 StoredObject pod = current.remove(c.namespace() + "/" + c.name());
                 if (pod == null) {
-                    refused.put(c, ApiException.notFound(ResourceType.POD, c.name()));
+                    refused.put(c, ApiException.notFound(PodResource.TYPE, c.name()));
                     continue;
                 }
                 String boundTo = Json.text(pod.body(), "spec", "nodeName");

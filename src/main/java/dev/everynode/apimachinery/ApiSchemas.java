@@ -3,7 +3,6 @@ package dev.everynode.apimachinery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -14,20 +13,13 @@ import tools.jackson.databind.node.ObjectNode;
 final class ApiSchemas {
 
     static final ObjectNode SCHEMAS = load();
-    private static final Map<String, String> ROOTS = Map.of(
-            "DaemonSet", "io.k8s.api.apps.v1.DaemonSet",
-            "ControllerRevision", "io.k8s.api.apps.v1.ControllerRevision",
-            "Pod", "io.k8s.api.core.v1.Pod",
-            "Node", "io.k8s.api.core.v1.Node",
-            "Namespace", "io.k8s.api.core.v1.Namespace",
-            "Event", "io.k8s.api.core.v1.Event");
 
     private ApiSchemas() {}
 
-    /** The schema of a served kind, or null. */
-    static JsonNode root(String kind) {
-        String name = ROOTS.get(kind);
-        return name == null ? null : SCHEMAS.get(name);
+    /** The schema of a served type ({@code io.k8s.api.<group or core>.<version>.<Kind>}), or null. */
+    static JsonNode root(ResourceType type) {
+        return SCHEMAS.get("io.k8s.api." + (type.group().isEmpty() ? "core" : type.group()) + "." + type.version()
+                + "." + type.kind());
     }
 
     /** The definition name a schema refers to ({@code $ref} or a one-element {@code allOf}), or null. */

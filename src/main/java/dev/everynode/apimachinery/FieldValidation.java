@@ -34,7 +34,7 @@ final class FieldValidation {
      */
     ObjectNode apply(ResourceType type, ObjectNode object) {
         TypedFields.check(type, object);
-        List<String> unknown = UnknownFields.check(type.kind(), object, !mode.equals("Strict"));
+        List<String> unknown = UnknownFields.check(type, object, !mode.equals("Strict"));
         if (unknown.isEmpty()) {
             return object;
         }

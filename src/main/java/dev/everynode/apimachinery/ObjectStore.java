@@ -1,6 +1,5 @@
 package dev.everynode.apimachinery;
 
-import dev.everynode.daemonset.DaemonSetLabels;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -26,9 +25,11 @@ public class ObjectStore {
             "kind, namespace, name, uid, resource_version, generation, created_at, deletion_ts, body::text";
 
     private final JdbcTemplate jdbc;
+    private final ResourceRegistry resources;
 
-    public ObjectStore(JdbcTemplate jdbc) {
+    public ObjectStore(JdbcTemplate jdbc, ResourceRegistry resources) {
         this.jdbc = jdbc;
+        this.resources = resources;
     }
 
     public Optional<StoredObject> get(String kind, String namespace, String name) {
@@ -67,20 +68,14 @@ public class ObjectStore {
                 kind, ownerUid);
     }
 
-    /** Pods a controller may claim: those it owns and the orphans of its namespace. */
-    public List<StoredObject> listPodsForClaim(String namespace, UUID ownerUid) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = 'Pod' AND namespace = ? "
-                + "AND (owner_uid = ? OR owner_uid IS NULL) ORDER BY name", ROW, namespace, ownerUid);
-    }
-
     /**
      * Row-locks and reads the pods on a node, by namespace and name (the order of {@link #getManyForUpdate} within a
      * node): a caller that rewrites them whole (the node lifecycle monitor) must not write back a stale copy over a
      * concurrent change, e.g. a deletionTimestamp just set by the rolling update.
      */
-    public List<StoredObject> listPodsOnNodeForUpdate(String nodeName) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = 'Pod' AND node_name = ? "
-                + "ORDER BY namespace, name FOR UPDATE", ROW, nodeName);
+    public List<StoredObject> listOnNodeForUpdate(String kind, String nodeName) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND node_name = ? "
+                + "ORDER BY namespace, name FOR UPDATE", ROW, kind, nodeName);
     }
 
 
@@ -99,7 +94,7 @@ public class ObjectStore {
                         + "RETURNING resource_version", Long.class,
                 kind, ns(namespace), name, uid, generation, Timestamp.from(createdAt),
                 ts(Json.parseTime(Json.text(body, "metadata", "deletionTimestamp"))), ownerUid(body),
-                nodeName(kind, body), revisionHash(kind, body), Json.write(body));
+                index(kind, body).nodeName(), index(kind, body).revisionHash(), Json.write(body));
         return read(kind, namespace, name, uid, rv, generation, createdAt, body);
     }
 
@@ -112,8 +107,8 @@ public class ObjectStore {
         List<Long> rv = jdbc.queryForList("UPDATE objects SET resource_version = nextval('resource_version_seq'), "
                         + "generation = ?, deletion_ts = ?, owner_uid = ?, node_name = ?, revision_hash = ?, body = ?::jsonb "
                         + "WHERE kind = ? AND namespace = ? AND name = ? AND resource_version = ? RETURNING resource_version",
-                Long.class, generation, ts(deletionTimestamp), ownerUid(body), nodeName(current.kind(), body),
-                revisionHash(current.kind(), body), Json.write(body), current.kind(), ns(current.namespace()),
+                Long.class, generation, ts(deletionTimestamp), ownerUid(body), index(current.kind(), body).nodeName(),
+                index(current.kind(), body).revisionHash(), Json.write(body), current.kind(), ns(current.namespace()),
                 current.name(), current.resourceVersion());
         if (rv.isEmpty()) {
             return Optional.empty();
@@ -133,7 +128,7 @@ public class ObjectStore {
     }
 
     /**
-     * Inserts many new pods in one statement and returns the names that went in. A pod whose generated name is
+     * Inserts many new pods (objects of one kind) in one statement and returns the names that went in. A pod whose generated name is
      * taken, or that would be a second live pod of one revision on one node, is skipped rather than failing the
      * whole batch: the next pass sees the gap and fills it.
      */
@@ -194,30 +189,32 @@ public class ObjectStore {
             uids[i] = o.uid();
             created[i] = Timestamp.from(o.createdAt());
             owners[i] = ownerUid(o.body());
-            nodes[i] = nodeName("Pod", o.body());
-            hashes[i] = revisionHash("Pod", o.body());
+            ResourceDefinition.IndexColumns index = index(o.kind(), o.body());
+            nodes[i] = index.nodeName();
+            hashes[i] = index.revisionHash();
         }
         String array = jsonArray(documents);
         return jdbc.query(con -> {
             var ps = con.prepareStatement("""
                     INSERT INTO objects (kind, namespace, name, uid, resource_version, generation, created_at,
                                          owner_uid, node_name, revision_hash, body)
-                    SELECT 'Pod', t.namespace, t.name, t.uid, nextval('resource_version_seq'), 0, t.created_at,
+                    SELECT ?::text, t.namespace, t.name, t.uid, nextval('resource_version_seq'), 0, t.created_at,
                            t.owner_uid, t.node_name, t.revision_hash, b.body
                     FROM unnest(?::text[], ?::text[], ?::uuid[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[])
                              WITH ORDINALITY AS t(namespace, name, uid, created_at, owner_uid, node_name, revision_hash, i)
                     JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS b(body, i) USING (i)
                     ON CONFLICT DO NOTHING
                     RETURNING name, resource_version""");
-            ps.setArray(1, con.createArrayOf("text", namespaces));
-            ps.setArray(2, con.createArrayOf("text", names));
-            ps.setArray(3, con.createArrayOf("uuid", uids));
-            ps.setArray(4, con.createArrayOf("timestamptz", created));
-            ps.setArray(5, con.createArrayOf("uuid", owners));
-            ps.setArray(6, con.createArrayOf("text", nodes));
-            ps.setArray(7, con.createArrayOf("text", hashes));
+            ps.setString(1, pods.get(0).kind());
+            ps.setArray(2, con.createArrayOf("text", namespaces));
+            ps.setArray(3, con.createArrayOf("text", names));
+            ps.setArray(4, con.createArrayOf("uuid", uids));
+            ps.setArray(5, con.createArrayOf("timestamptz", created));
+            ps.setArray(6, con.createArrayOf("uuid", owners));
+            ps.setArray(7, con.createArrayOf("text", nodes));
+            ps.setArray(8, con.createArrayOf("text", hashes));
             // The documents as one JSON array: no text[] literal for the driver to escape and PostgreSQL to parse.
-            ps.setString(8, array);
+            ps.setString(9, array);
             return ps;
         }, rs -> {
             Map<String, Long> out = new java.util.HashMap<>();
@@ -263,7 +260,8 @@ public class ObjectStore {
         List<Object[]> args = new ArrayList<>(objects.size());
         for (StoredObject o : objects) {
             args.add(new Object[] {o.generation(), ts(o.deletionTimestamp()), ownerUid(o.body()),
-                    nodeName(o.kind(), o.body()), revisionHash(o.kind(), o.body()), Json.write(o.body()), o.uid()});
+                    index(o.kind(), o.body()).nodeName(), index(o.kind(), o.body()).revisionHash(), Json.write(o.body()),
+                    o.uid()});
         }
         jdbc.batchUpdate("UPDATE objects SET resource_version = nextval('resource_version_seq'), generation = ?, "
                 + "deletion_ts = ?, owner_uid = ?, node_name = ?, revision_hash = ?, body = ?::jsonb WHERE uid = ?", args);
@@ -365,16 +363,9 @@ public class ObjectStore {
         return null;
     }
 
-    private static String nodeName(String kind, ObjectNode body) {
-        return "Pod".equals(kind) ? Json.text(body, "spec", "nodeName") : null;
-    }
-
-    private static String revisionHash(String kind, ObjectNode body) {
-        if (!"Pod".equals(kind)) {
-            return null;
-        }
-        JsonNode v = body.path("metadata").path("labels").get(DaemonSetLabels.REVISION_HASH);
-        return v != null && v.isString() ? v.stringValue() : null;
+    /** The node_name and revision_hash columns, as the kind's definition derives them. */
+    private ResourceDefinition.IndexColumns index(String kind, ObjectNode body) {
+        return resources.forKind(kind).map(d -> d.indexColumns(body)).orElse(ResourceDefinition.IndexColumns.NONE);
     }
 
 }

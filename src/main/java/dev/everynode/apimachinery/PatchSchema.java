@@ -34,11 +34,16 @@ public final class PatchSchema {
     }
 
     /**
-     * The merge keys Kubernetes uses for {@code DaemonSet}, {@code Pod}, {@code Node}, {@code Namespace} and
-     * {@code ControllerRevision}; any other kind gets the ObjectMeta lists only, since every object has those.
+     * ObjectMeta's lists, which every object has: ownerReferences merge by uid, finalizers are a merged set of
+     * strings. A resource's own schema adds its lists to this one ({@link ResourceDefinition#patchSchema()}).
      */
-    public static PatchSchema forKind(String kind) {
-        return KindPatchSchemas.forKind(kind);
+    public static PatchSchema objectMeta() {
+        return EMPTY.withMergeKey("ownerReferences", "uid").withPrimitiveMerge("finalizers");
+    }
+
+    /** An object's schema: ObjectMeta's lists under {@code metadata}. */
+    public static PatchSchema object() {
+        return EMPTY.withAll("metadata", objectMeta());
     }
 
     /** Returns a copy in which the list at {@code path} merges map elements by {@code mergeKey}. */

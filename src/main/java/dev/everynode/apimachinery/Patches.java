@@ -13,7 +13,7 @@ public class Patches {
     static final java.util.Set<String> SUPPORTED = java.util.Set.of("application/merge-patch+json",
             "application/json-patch+json", "application/strategic-merge-patch+json");
 
-    public ObjectNode apply(ResourceType type, String patchType, ObjectNode current, JsonNode patch) {
+    public ObjectNode apply(ResourceDefinition definition, String patchType, ObjectNode current, JsonNode patch) {
         JsonNode result = switch (patchType) {
             case "application/merge-patch+json" -> JsonPatches.applyMergePatch(current, requireObject(patch));
             case "application/json-patch+json" -> {
@@ -23,7 +23,7 @@ public class Patches {
                 yield JsonPatches.applyJsonPatch(current, patch);
             }
             case "application/strategic-merge-patch+json", APPLY ->
-                    StrategicMergePatch.apply(current, requireObject(patch), PatchSchema.forKind(type.kind()));
+                    StrategicMergePatch.apply(current, requireObject(patch), definition.patchSchema());
             default -> throw ApiException.unsupportedMediaType(patchType);
         };
         if (!(result instanceof ObjectNode object)) {

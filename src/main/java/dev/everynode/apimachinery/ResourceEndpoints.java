@@ -28,31 +28,32 @@ public class ResourceEndpoints {
         this.clock = clock;
     }
 
-    public ResponseEntity<byte[]> list(ResourceType type, String namespace, String labelSelector, String fieldSelector,
-                                       Set<String> extraFields, String accept) {
+    public ResponseEntity<byte[]> list(ResourceDefinition definition, String namespace, String labelSelector,
+                                       String fieldSelector, String accept) {
+        ResourceType type = definition.type();
         if (namespace != null) {
             resources.requireNamespace(type, namespace);
         }
         long rv = resources.currentResourceVersion();
-        List<ObjectNode> items = select(type, namespace, labelSelector, fieldSelector, extraFields).stream()
+        List<ObjectNode> items = select(definition, namespace, labelSelector, fieldSelector).stream()
                 .map(StoredObject::body).toList();
         if (Tables.wantsTable(accept)) {
-            return Codec.respond(HttpStatus.OK, Tables.table(type, items, Long.toString(rv), clock.instant(),
+            return Codec.respond(HttpStatus.OK, Tables.table(definition, items, Long.toString(rv), clock.instant(),
                     Tables.rowObject(includeObjectParam())), null);
         }
         return Codec.respond(HttpStatus.OK, Codec.list(type, rv, items), accept);
     }
 
     /** Objects of a type filtered by label and field selectors (400 for a malformed or unsupported selector). */
-    public List<StoredObject> select(ResourceType type, String namespace, String labelSelector, String fieldSelector,
-                                     Set<String> extraFields) {
+    public List<StoredObject> select(ResourceDefinition definition, String namespace, String labelSelector,
+                                     String fieldSelector) {
         LabelSelector labels = LabelSelector.parse(labelSelector == null ? "" : labelSelector);
         FieldSelector fields = FieldSelector.parse(fieldSelector == null ? "" : fieldSelector);
         Set<String> supported = new java.util.HashSet<>(GENERIC_FIELDS);
-        supported.addAll(extraFields);
+        supported.addAll(definition.fieldSelectors());
         fields.requireSupported(supported);
         List<StoredObject> out = new ArrayList<>();
-        for (StoredObject o : resources.list(type, namespace)) {
+        for (StoredObject o : resources.list(definition.type(), namespace)) {
             if (labels.matches(Json.stringMap(o.metadata().get("labels"))) && fields.matches(f -> fieldValue(o, f))) {
                 out.add(o);
             }
@@ -60,10 +61,10 @@ public class ResourceEndpoints {
         return out;
     }
 
-    public ResponseEntity<byte[]> get(ResourceType type, String namespace, String name, String accept) {
-        StoredObject o = resources.get(type, namespace, name);
+    public ResponseEntity<byte[]> get(ResourceDefinition definition, String namespace, String name, String accept) {
+        StoredObject o = resources.get(definition.type(), namespace, name);
         if (Tables.wantsTable(accept)) {
-            return Codec.respond(HttpStatus.OK, Tables.table(type, List.of(o.body()),
+            return Codec.respond(HttpStatus.OK, Tables.table(definition, List.of(o.body()),
                     Long.toString(o.resourceVersion()), clock.instant(), Tables.rowObject(includeObjectParam())), null);
         }
         return Codec.respond(HttpStatus.OK, o.body(), accept);
@@ -73,16 +74,18 @@ public class ResourceEndpoints {
         return param("includeObject");
     }
 
-    public ResponseEntity<byte[]> create(ResourceStrategy strategy, String namespace, byte[] body, String contentType,
+    public ResponseEntity<byte[]> create(ResourceDefinition definition, String namespace, byte[] body, String contentType,
                                          String accept, String dryRun) {
+        ResourceStrategy strategy = definition.strategy();
         FieldValidation validation = FieldValidation.of(param("fieldValidation"));
         ObjectNode object = validation.apply(strategy.type(), Codec.readObject(body, contentType));
         StoredObject created = resources.create(strategy, namespace, object, isDryRun(dryRun));
         return validation.decorate(Codec.respond(HttpStatus.CREATED, created.body(), accept));
     }
 
-    public ResponseEntity<byte[]> replace(ResourceStrategy strategy, String namespace, String name, byte[] body,
+    public ResponseEntity<byte[]> replace(ResourceDefinition definition, String namespace, String name, byte[] body,
                                           String contentType, String accept, String dryRun, boolean status) {
+        ResourceStrategy strategy = definition.strategy();
         FieldValidation validation = FieldValidation.of(param("fieldValidation"));
         ObjectNode object = validation.apply(strategy.type(), Codec.readObject(body, contentType));
         StoredObject written = status
@@ -96,8 +99,9 @@ public class ResourceEndpoints {
      * the object when it is absent and otherwise merges the applied configuration over it like a strategic merge
      * patch; it keeps no field ownership, so it never reports conflicts (README: deliberate differences).
      */
-    public ResponseEntity<byte[]> patch(ResourceStrategy strategy, String namespace, String name, byte[] body,
+    public ResponseEntity<byte[]> patch(ResourceDefinition definition, String namespace, String name, byte[] body,
                                         String contentType, String accept, String dryRun, boolean status) {
+        ResourceStrategy strategy = definition.strategy();
         String type = Codec.baseType(contentType);
         if (!Patches.SUPPORTED.contains(type) && !type.equals(Patches.APPLY)) {
             throw ApiException.unsupportedMediaType(contentType);
@@ -122,7 +126,7 @@ public class ResourceEndpoints {
         }
         StoredObject written = resources.write(strategy, namespace, name, isDryRun(dryRun),
                 current -> validation.apply(strategy.type(), TypedFields.patched(strategy.type(), name, patch,
-                        patches.apply(strategy.type(), type, current, patch))),
+                        patches.apply(definition, type, current, patch))),
                 status);
         return validation.decorate(Codec.respond(HttpStatus.OK, written.body(), accept));
     }
@@ -135,9 +139,10 @@ public class ResourceEndpoints {
         return null;
     }
 
-    public ResponseEntity<byte[]> delete(ResourceStrategy strategy, String namespace, String name, byte[] body,
+    public ResponseEntity<byte[]> delete(ResourceDefinition definition, String namespace, String name, byte[] body,
                                          String contentType, String propagationPolicy, Long gracePeriodSeconds,
                                          String dryRun, String accept) {
+        ResourceStrategy strategy = definition.strategy();
         JsonNode options = body == null || body.length == 0 ? null : Codec.readTree(body, contentType);
         ResourceService.Deletion d = resources.delete(strategy, namespace, name,
                 DeleteOptions.of(options, propagationPolicy, gracePeriodSeconds, isDryRun(dryRun)));
@@ -148,14 +153,15 @@ public class ResourceEndpoints {
         return Codec.respond(HttpStatus.OK, d.object().body(), accept);
     }
 
-    public ResponseEntity<byte[]> deleteCollection(ResourceStrategy strategy, String namespace, String labelSelector,
-                                                   String fieldSelector, Set<String> extraFields, byte[] body,
+    public ResponseEntity<byte[]> deleteCollection(ResourceDefinition definition, String namespace, String labelSelector,
+                                                   String fieldSelector, byte[] body,
                                                    String contentType, String propagationPolicy,
                                                    Long gracePeriodSeconds, String dryRun, String accept) {
+        ResourceStrategy strategy = definition.strategy();
         JsonNode options = body == null || body.length == 0 ? null : Codec.readTree(body, contentType);
         DeleteOptions opts = DeleteOptions.of(options, propagationPolicy, gracePeriodSeconds, isDryRun(dryRun));
         Set<java.util.UUID> chosen = new java.util.HashSet<>();
-        select(strategy.type(), namespace, labelSelector, fieldSelector, extraFields).forEach(o -> chosen.add(o.uid()));
+        select(definition, namespace, labelSelector, fieldSelector).forEach(o -> chosen.add(o.uid()));
         List<ObjectNode> items = resources.deleteCollection(strategy, namespace, o -> chosen.contains(o.uid()), opts)
                 .stream().map(d -> d.object().body()).toList();
         return Codec.respond(HttpStatus.OK, Codec.list(strategy.type(), resources.currentResourceVersion(), items),

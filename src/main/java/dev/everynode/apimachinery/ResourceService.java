@@ -31,8 +31,11 @@ public class ResourceService {
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final ResourceRegistry registry;
 
-    public ResourceService(ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock) {
+    public ResourceService(ObjectStore store, TransactionTemplate tx, ApplicationEventPublisher events, Clock clock,
+                           ResourceRegistry registry) {
+        this.registry = registry;
         this.store = store;
         this.tx = tx;
         this.events = events;
@@ -260,7 +263,7 @@ public class ResourceService {
     }
 
     public void requireNamespace(ResourceType type, String namespace) {
-        if (type.namespaced() && store.get("Namespace", "", namespace).isEmpty()) {
+        if (type.namespaced() && store.get(registry.namespaces().kind(), "", namespace).isEmpty()) {
             throw ApiException.namespaceNotFound(namespace);
         }
     }

@@ -2,7 +2,6 @@ package dev.everynode.apimachinery;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.JsonNode;
@@ -11,7 +10,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Server-side printing: the {@code meta.k8s.io/v1 Table} that {@code kubectl get} asks for. kubectl prints the
- * cells as they come, so the columns and cell texts mirror the real apiserver's printers for each kind.
+ * cells as they come, so each resource's definition supplies columns and cells that mirror the apiserver's printers.
  */
 public final class Tables {
 
@@ -61,17 +60,18 @@ public final class Tables {
     }
 
     /** A Table of {@code objects}; rows carry PartialObjectMetadata when {@code includeObject}. */
-    public static ObjectNode table(ResourceType type, List<ObjectNode> objects, String resourceVersion, Instant now,
-                                   boolean includeObject) {
-        return table(type, objects, resourceVersion, now, includeObject ? RowObject.METADATA : RowObject.NONE);
+    public static ObjectNode table(ResourceDefinition definition, List<ObjectNode> objects, String resourceVersion,
+                                   Instant now, boolean includeObject) {
+        return table(definition, objects, resourceVersion, now, includeObject ? RowObject.METADATA : RowObject.NONE);
     }
 
     /**
      * A Table whose rows carry nothing, PartialObjectMetadata, or the whole object ({@code includeObject=Object},
      * which kubectl sends with {@code --sort-by} so it can sort on any field).
      */
-    public static ObjectNode table(ResourceType type, List<ObjectNode> objects, String resourceVersion, Instant now,
-                                   RowObject rowObject) {
+    public static ObjectNode table(ResourceDefinition definition, List<ObjectNode> objects, String resourceVersion,
+                                   Instant now, RowObject rowObject) {
+        ResourceType type = definition.type();
         ObjectNode table = Json.object();
         table.put("kind", "Table");
         table.put("apiVersion", "meta.k8s.io/v1");
@@ -80,7 +80,7 @@ public final class Tables {
             metadata.put("resourceVersion", resourceVersion);
         }
         ArrayNode columns = table.putArray("columnDefinitions");
-        for (TableColumns.Column c : TableColumns.of(type.kind())) {
+        for (TableColumn c : definition.columns()) {
             ObjectNode def = columns.addObject();
             def.put("name", c.name());
             def.put("type", c.type());
@@ -92,7 +92,7 @@ public final class Tables {
         for (ObjectNode object : objects) {
             ObjectNode row = rows.addObject();
             ArrayNode cells = row.putArray("cells");
-            TableCells.of(type.kind(), object, now).forEach(cell -> addCell(cells, cell));
+            definition.cells(object, now).forEach(cell -> addCell(cells, cell));
             switch (rowObject) {
                 case METADATA -> row.set("object", partialMetadata(object));
                 case OBJECT -> row.set("object", withTypeMeta(type, object));
@@ -136,9 +136,5 @@ public final class Tables {
             return typed;
         }
         return copy;
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

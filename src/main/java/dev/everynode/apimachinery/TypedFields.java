@@ -57,7 +57,7 @@ public final class TypedFields {
      * be handled as a <Kind>: json: cannot unmarshal ...} at the first value of the wrong type.
      */
     public static void check(ResourceType type, ObjectNode object) {
-        JsonNode schema = ApiSchemas.root(type.kind());
+        JsonNode schema = ApiSchemas.root(type);
         Mismatch m = schema == null ? null : find(type.kind(), schema, object);
         if (m != null) {
             throw decodeError(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
@@ -78,7 +78,7 @@ public final class TypedFields {
      * {@code patch} (the patch as its value). Returns the patched object when it decodes.
      */
     public static ObjectNode patched(ResourceType type, String name, JsonNode patch, ObjectNode patched) {
-        JsonNode schema = ApiSchemas.root(type.kind());
+        JsonNode schema = ApiSchemas.root(type);
         Mismatch m = schema == null ? null : find(type.kind(), schema, patched);
         if (m != null) {
             throw ApiException.invalid(type, name, List.of(Cause.invalid("patch", Json.write(patch), m.message())));

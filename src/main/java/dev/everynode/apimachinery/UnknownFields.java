@@ -17,9 +17,9 @@ final class UnknownFields {
     private UnknownFields() {}
 
     /** Paths of unknown fields ({@code spec.replicas}); with {@code prune} they are removed from the object. */
-    static List<String> check(String kind, ObjectNode object, boolean prune) {
+    static List<String> check(ResourceType type, ObjectNode object, boolean prune) {
         List<String> found = new ArrayList<>();
-        JsonNode root = ApiSchemas.root(kind);
+        JsonNode root = ApiSchemas.root(type);
         if (root != null) {
             walk(object, root, "", found, prune);
         }

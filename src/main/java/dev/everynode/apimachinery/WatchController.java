@@ -5,8 +5,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,21 +19,12 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @Tag(name = "Watch", description = "?watch=true on any collection: newline-delimited {type, object} events")
 class WatchController {
 
-    private static final Map<String, ResourceType> BY_PLURAL = Map.of(
-            "namespaces", ResourceType.NAMESPACE, "nodes", ResourceType.NODE, "pods", ResourceType.POD,
-            "events", ResourceType.EVENT, "daemonsets", ResourceType.DAEMON_SET,
-            "controllerrevisions", ResourceType.CONTROLLER_REVISION);
-    private static final Map<String, Set<String>> FIELDS = Map.of(
-            "pods", Set.of("spec.nodeName", "status.phase"),
-            "nodes", Set.of("spec.unschedulable"),
-            "namespaces", Set.of("status.phase"),
-            "events", Set.of("involvedObject.kind", "involvedObject.name", "involvedObject.namespace",
-                    "involvedObject.uid", "involvedObject.apiVersion", "reason", "type"));
-
     private final WatchService watches;
+    private final ResourceRegistry registry;
 
-    WatchController(WatchService watches) {
+    WatchController(WatchService watches, ResourceRegistry registry) {
         this.watches = watches;
+        this.registry = registry;
     }
 
     @GetMapping(path = {"/api/v1/namespaces", "/api/v1/nodes", "/api/v1/pods", "/api/v1/events",
@@ -55,14 +44,13 @@ class WatchController {
                                                 @RequestHeader(value = "Accept", required = false) String accept) {
         String uri = http.getRequestURI();
         String plural = uri.substring(uri.lastIndexOf('/') + 1);
-        ResourceType type = BY_PLURAL.get(plural);
-        if (type == null) {
-            throw ApiException.pathNotFound();
-        }
+        String group = uri.startsWith("/apis/") ? uri.substring("/apis/".length(), uri.indexOf('/', "/apis/".length()))
+                : "";
+        ResourceDefinition definition = registry.forPlural(group, plural).orElseThrow(ApiException::pathNotFound);
         long timeout = timeoutSeconds == null || timeoutSeconds <= 0 ? 1800 : Math.min(timeoutSeconds, 3600);
-        WatchService.Request request = new WatchService.Request(type, namespace, labelSelector, fieldSelector,
-                FIELDS.getOrDefault(plural, Set.of()), resourceVersion, allowWatchBookmarks, Duration.ofSeconds(timeout),
-                Tables.wantsTable(accept), Tables.rowObject(includeObject));
+        WatchService.Request request = new WatchService.Request(definition, namespace, labelSelector, fieldSelector,
+                resourceVersion, allowWatchBookmarks, Duration.ofSeconds(timeout), Tables.wantsTable(accept),
+                Tables.rowObject(includeObject));
         watches.check(request);
         if ("websocket".equalsIgnoreCase(http.getHeader("Upgrade"))) {
             // No WebSocket watches: an empty, finished 200 tells clients such as fabric8 to watch over plain HTTP.

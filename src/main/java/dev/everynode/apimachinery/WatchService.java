@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -31,9 +30,13 @@ import tools.jackson.databind.node.ObjectNode;
 public class WatchService {
 
     /** What a watch asks for. */
-    public record Request(ResourceType type, String namespace, String labelSelector, String fieldSelector,
-                          Set<String> extraFields, String resourceVersion, boolean bookmarks, Duration timeout,
-                          boolean table, Tables.RowObject rowObject) {}
+    public record Request(ResourceDefinition definition, String namespace, String labelSelector, String fieldSelector,
+                          String resourceVersion, boolean bookmarks, Duration timeout, boolean table,
+                          Tables.RowObject rowObject) {
+        ResourceType type() {
+            return definition.type();
+        }
+    }
 
     /** One change: the object after it, and for an update that a selector may see differently, the one before. */
     private record Row(long rv, String type, String name, String namespace, ObjectNode object, ObjectNode previous) {}
@@ -81,8 +84,8 @@ public class WatchService {
         String rv = request.resourceVersion();
         if (rv == null || rv.isEmpty() || rv.equals("0")) {
             last = resources.currentResourceVersion();
-            for (StoredObject o : endpoints.select(request.type(), request.namespace(), request.labelSelector(),
-                    request.fieldSelector(), request.extraFields())) {
+            for (StoredObject o : endpoints.select(request.definition(), request.namespace(),
+                    request.labelSelector(), request.fieldSelector())) {
                 write(out, request, "ADDED", o.body(), last);
             }
         } else {
@@ -206,7 +209,7 @@ public class WatchService {
         ObjectNode event = Json.object();
         event.put("type", type);
         event.set("object", request.table()
-                ? Tables.table(request.type(), List.of(object), Long.toString(rv), clock.instant(), request.rowObject())
+                ? Tables.table(request.definition(), List.of(object), Long.toString(rv), clock.instant(), request.rowObject())
                 : object);
         out.write(Json.MAPPER.writeValueAsBytes(event));
         out.write('\n');

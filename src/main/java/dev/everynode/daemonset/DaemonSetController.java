@@ -1,12 +1,10 @@
 package dev.everynode.daemonset;
 
 import dev.everynode.apimachinery.ResourceEndpoints;
-import dev.everynode.apimachinery.ResourceType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -73,12 +71,11 @@ class DaemonSetController {
             """;
 
     private static final String BASE = "/apis/apps/v1/namespaces/{namespace}/daemonsets";
-    private static final ResourceType TYPE = ResourceType.DAEMON_SET;
 
     private final ResourceEndpoints endpoints;
-    private final DaemonSetStrategy daemonSets;
+    private final DaemonSetResource daemonSets;
 
-    DaemonSetController(ResourceEndpoints endpoints, DaemonSetStrategy daemonSets) {
+    DaemonSetController(ResourceEndpoints endpoints, DaemonSetResource daemonSets) {
         this.endpoints = endpoints;
         this.daemonSets = daemonSets;
     }
@@ -88,7 +85,7 @@ class DaemonSetController {
     ResponseEntity<byte[]> listAll(@RequestParam(required = false) String labelSelector,
                                    @RequestParam(required = false) String fieldSelector,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(TYPE, null, labelSelector, fieldSelector, Set.of(), accept);
+        return endpoints.list(daemonSets, null, labelSelector, fieldSelector, accept);
     }
 
     @GetMapping(BASE)
@@ -96,7 +93,7 @@ class DaemonSetController {
     ResponseEntity<byte[]> list(@PathVariable String namespace, @RequestParam(required = false) String labelSelector,
                                 @RequestParam(required = false) String fieldSelector,
                                 @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(TYPE, namespace, labelSelector, fieldSelector, Set.of(), accept);
+        return endpoints.list(daemonSets, namespace, labelSelector, fieldSelector, accept);
     }
 
     @PostMapping(BASE)
@@ -118,14 +115,14 @@ class DaemonSetController {
     @Operation(summary = "Read a DaemonSet")
     ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name,
                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(TYPE, namespace, name, accept);
+        return endpoints.get(daemonSets, namespace, name, accept);
     }
 
     @GetMapping(BASE + "/{name}/status")
     @Operation(summary = "Read a DaemonSet's status")
     ResponseEntity<byte[]> getStatus(@PathVariable String namespace, @PathVariable String name,
                                      @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(TYPE, namespace, name, accept);
+        return endpoints.get(daemonSets, namespace, name, accept);
     }
 
     @PutMapping(BASE + "/{name}")
@@ -191,7 +188,7 @@ class DaemonSetController {
                                             @RequestParam(required = false) Long gracePeriodSeconds,
                                             @RequestParam(required = false) String dryRun,
                                             @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.deleteCollection(daemonSets, namespace, labelSelector, fieldSelector, Set.of(), body,
+        return endpoints.deleteCollection(daemonSets, namespace, labelSelector, fieldSelector, body,
                 contentType, propagationPolicy, gracePeriodSeconds, dryRun, accept);
     }
 }

@@ -29,7 +29,7 @@ public class DaemonSetStrategy implements ResourceStrategy {
 
     @Override
     public ResourceType type() {
-        return ResourceType.DAEMON_SET;
+        return DaemonSetResource.TYPE;
     }
 
     @Override

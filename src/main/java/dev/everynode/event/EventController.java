@@ -1,10 +1,8 @@
 package dev.everynode.event;
 
 import dev.everynode.apimachinery.ResourceEndpoints;
-import dev.everynode.apimachinery.ResourceType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,13 +14,12 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Events", description = "core/v1 Event: what the reconciler did (read-only)")
 class EventController {
 
-    private static final Set<String> FIELDS = Set.of("involvedObject.kind", "involvedObject.name",
-            "involvedObject.namespace", "involvedObject.uid", "involvedObject.apiVersion", "reason", "type");
-
     private final ResourceEndpoints endpoints;
+    private final EventResource events;
 
-    EventController(ResourceEndpoints endpoints) {
+    EventController(ResourceEndpoints endpoints, EventResource events) {
         this.endpoints = endpoints;
+        this.events = events;
     }
 
     @GetMapping("/api/v1/events")
@@ -30,7 +27,7 @@ class EventController {
     ResponseEntity<byte[]> listAll(@RequestParam(required = false) String labelSelector,
                                    @RequestParam(required = false) String fieldSelector,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(ResourceType.EVENT, null, labelSelector, fieldSelector, FIELDS, accept);
+        return endpoints.list(events, null, labelSelector, fieldSelector, accept);
     }
 
     @GetMapping("/api/v1/namespaces/{namespace}/events")
@@ -38,13 +35,13 @@ class EventController {
     ResponseEntity<byte[]> list(@PathVariable String namespace, @RequestParam(required = false) String labelSelector,
                                 @RequestParam(required = false) String fieldSelector,
                                 @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(ResourceType.EVENT, namespace, labelSelector, fieldSelector, FIELDS, accept);
+        return endpoints.list(events, namespace, labelSelector, fieldSelector, accept);
     }
 
     @GetMapping("/api/v1/namespaces/{namespace}/events/{name}")
     @Operation(summary = "Read an event")
     ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name,
                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(ResourceType.EVENT, namespace, name, accept);
+        return endpoints.get(events, namespace, name, accept);
     }
 }

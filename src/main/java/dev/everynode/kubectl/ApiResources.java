@@ -1,17 +1,20 @@
 package dev.everynode.kubectl;
 
+import dev.everynode.apimachinery.ResourceDefinition;
+import dev.everynode.apimachinery.ResourceRegistry;
 import dev.everynode.apimachinery.ResourceType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What the service serves, as discovery advertises it. Verbs follow Kubernetes' lists but only name what the
- * controllers answer (namespaces have no deletecollection there either; events here are read-only), because
- * kubectl trusts discovery: an advertised verb that 405s confuses users more than a missing one.
+ * What the service serves, as discovery advertises it: the resources' definitions grouped by group-version, in
+ * the registry's order. Verbs are what each definition says it answers, because kubectl trusts discovery: an
+ * advertised verb that 405s confuses users more than a missing one.
  */
 final class ApiResources {
 
-    static final List<String> ALL_VERBS =
-            List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
     static final List<String> STATUS_VERBS = List.of("get", "patch", "update");
 
     /** One resource: {@code statusSubresource} when {@code <plural>/status} is served. */
@@ -36,19 +39,43 @@ final class ApiResources {
         }
     }
 
-    static final GroupVersion CORE_V1 = new GroupVersion("", "v1", List.of(
-            new Resource(ResourceType.NAMESPACE, List.of("ns"), List.of(),
-                    List.of("create", "delete", "get", "list", "patch", "update", "watch"), false),
-            new Resource(ResourceType.NODE, List.of("no"), List.of(), ALL_VERBS, true),
-            new Resource(ResourceType.POD, List.of("po"), List.of("all"), ALL_VERBS, true),
-            new Resource(ResourceType.EVENT, List.of("ev"), List.of(), List.of("get", "list", "watch"), false)));
+    private final List<GroupVersion> all;
 
-    static final GroupVersion APPS_V1 = new GroupVersion("apps", "v1", List.of(
-            new Resource(ResourceType.DAEMON_SET, List.of("ds"), List.of("all"), ALL_VERBS, true),
-            new Resource(ResourceType.CONTROLLER_REVISION, List.of(), List.of(), ALL_VERBS, false)));
+    private ApiResources(List<GroupVersion> all) {
+        this.all = all;
+    }
+
+    static ApiResources of(ResourceRegistry registry) {
+        Map<String, List<Resource>> byGroupVersion = new LinkedHashMap<>();
+        for (ResourceDefinition d : registry.all()) {
+            byGroupVersion.computeIfAbsent(d.type().group() + "/" + d.type().version(), k -> new ArrayList<>())
+                    .add(new Resource(d.type(), d.shortNames(), d.categories(), d.verbs(), d.statusSubresource()));
+        }
+        List<GroupVersion> all = new ArrayList<>();
+        byGroupVersion.forEach((key, resources) -> all.add(new GroupVersion(key.substring(0, key.indexOf('/')),
+                key.substring(key.indexOf('/') + 1), List.copyOf(resources))));
+        all.sort(java.util.Comparator.comparing(gv -> !gv.group().isEmpty()));
+        return new ApiResources(List.copyOf(all));
+    }
+
+    /** Every group-version, the core one first. */
+    List<GroupVersion> all() {
+        return all;
+    }
+
+    /** core/v1, at /api/v1. */
+    GroupVersion core() {
+        return group("");
+    }
+
+    /** The version of a group (this server serves one per group). */
+    GroupVersion group(String group) {
+        return all.stream().filter(gv -> gv.group().equals(group)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no resources in group \"" + group + "\""));
+    }
 
     /** The named groups under /apis (the core group lives at /api). */
-    static final List<GroupVersion> GROUPS = List.of(APPS_V1);
-
-    private ApiResources() {}
+    List<GroupVersion> groups() {
+        return all.stream().filter(gv -> !gv.group().isEmpty()).toList();
+    }
 }

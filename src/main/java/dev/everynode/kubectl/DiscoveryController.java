@@ -2,6 +2,7 @@ package dev.everynode.kubectl;
 
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.ResourceRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -30,7 +31,13 @@ class DiscoveryController {
     /** kubectl recognises aggregated discovery by this exact response Content-Type, never by the body. */
     static final String AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
-    private final OpenApiDocuments openApi = new OpenApiDocuments();
+    private final ApiResources resources;
+    private final OpenApiDocuments openApi;
+
+    DiscoveryController(ResourceRegistry registry) {
+        this.resources = ApiResources.of(registry);
+        this.openApi = new OpenApiDocuments(resources.all());
+    }
 
     @GetMapping("/version")
     @Operation(summary = "Server version (minor 32 makes the gcloud kubectl dispatcher use its built-in v1.32)")
@@ -54,36 +61,36 @@ class DiscoveryController {
     ResponseEntity<byte[]> api(@RequestHeader(value = "Accept", required = false) String accept,
                                HttpServletRequest request) {
         if (AcceptedDiscovery.wantsAggregated(accept)) {
-            return aggregated(DiscoveryDocuments.aggregated(List.of(ApiResources.CORE_V1)));
+            return aggregated(DiscoveryDocuments.aggregated(List.of(resources.core())));
         }
-        return vary(DiscoveryDocuments.apiVersions(request.getServerName() + ":" + request.getServerPort()));
+        return vary(DiscoveryDocuments.apiVersions(resources.core(), request.getServerName() + ":" + request.getServerPort()));
     }
 
     @GetMapping("/apis")
     @Operation(summary = "API groups (APIGroupList), or aggregated discovery when the Accept header asks")
     ResponseEntity<byte[]> apis(@RequestHeader(value = "Accept", required = false) String accept) {
         if (AcceptedDiscovery.wantsAggregated(accept)) {
-            return aggregated(DiscoveryDocuments.aggregated(ApiResources.GROUPS));
+            return aggregated(DiscoveryDocuments.aggregated(resources.groups()));
         }
-        return vary(DiscoveryDocuments.apiGroupList());
+        return vary(DiscoveryDocuments.apiGroupList(resources.groups()));
     }
 
     @GetMapping("/api/v1")
     @Operation(summary = "Core v1 resources (APIResourceList)")
     ResponseEntity<byte[]> coreV1() {
-        return json(DiscoveryDocuments.apiResourceList(ApiResources.CORE_V1));
+        return json(DiscoveryDocuments.apiResourceList(resources.core()));
     }
 
     @GetMapping("/apis/apps")
     @Operation(summary = "The apps group (APIGroup)")
     ResponseEntity<byte[]> apps() {
-        return json(DiscoveryDocuments.apiGroup(ApiResources.APPS_V1));
+        return json(DiscoveryDocuments.apiGroup(resources.group("apps")));
     }
 
     @GetMapping("/apis/apps/v1")
     @Operation(summary = "apps/v1 resources (APIResourceList)")
     ResponseEntity<byte[]> appsV1() {
-        return json(DiscoveryDocuments.apiResourceList(ApiResources.APPS_V1));
+        return json(DiscoveryDocuments.apiResourceList(resources.group("apps")));
     }
 
     @GetMapping("/openapi/v3")
@@ -95,13 +102,13 @@ class DiscoveryController {
     @GetMapping("/openapi/v3/api/v1")
     @Operation(summary = "OpenAPI v3 document of core v1")
     ResponseEntity<byte[]> openApiCoreV1(@RequestParam(required = false) String hash) {
-        return openApiGroupVersion(ApiResources.CORE_V1, hash);
+        return openApiGroupVersion(resources.core(), hash);
     }
 
     @GetMapping("/openapi/v3/apis/apps/v1")
     @Operation(summary = "OpenAPI v3 document of apps/v1")
     ResponseEntity<byte[]> openApiAppsV1(@RequestParam(required = false) String hash) {
-        return openApiGroupVersion(ApiResources.APPS_V1, hash);
+        return openApiGroupVersion(resources.group("apps"), hash);
     }
 
     private ResponseEntity<byte[]> openApiGroupVersion(ApiResources.GroupVersion gv, String hash) {

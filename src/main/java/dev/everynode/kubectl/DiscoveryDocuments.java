@@ -53,22 +53,22 @@ final class DiscoveryDocuments {
     }
 
     /** {@code APIVersions} for /api; kubectl ignores the address, but the real server always sends one. */
-    static ObjectNode apiVersions(String serverAddress) {
+    static ObjectNode apiVersions(ApiResources.GroupVersion core, String serverAddress) {
         ObjectNode body = Json.object();
         body.put("kind", "APIVersions");
-        body.putArray("versions").add(ApiResources.CORE_V1.version());
+        body.putArray("versions").add(core.version());
         ObjectNode cidr = body.putArray("serverAddressByClientCIDRs").addObject();
         cidr.put("clientCIDR", "0.0.0.0/0");
         cidr.put("serverAddress", serverAddress);
         return body;
     }
 
-    static ObjectNode apiGroupList() {
+    static ObjectNode apiGroupList(List<ApiResources.GroupVersion> named) {
         ObjectNode body = Json.object();
         body.put("kind", "APIGroupList");
         body.put("apiVersion", "v1");
         ArrayNode groups = body.putArray("groups");
-        ApiResources.GROUPS.forEach(gv -> fillGroup(groups.addObject(), gv));
+        named.forEach(gv -> fillGroup(groups.addObject(), gv));
         return body;
     }
 

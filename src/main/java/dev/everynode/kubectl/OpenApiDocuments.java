@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,11 +32,11 @@ final class OpenApiDocuments {
     private final Map<String, Document> byPath = new LinkedHashMap<>();
     private final Document root;
 
-    OpenApiDocuments() {
+    OpenApiDocuments(List<ApiResources.GroupVersion> groupVersions) {
         ObjectNode schemas = loadSchemas();
         ObjectNode rootBody = Json.object();
         ObjectNode paths = rootBody.putObject("paths");
-        for (ApiResources.GroupVersion gv : new ApiResources.GroupVersion[] {ApiResources.CORE_V1, ApiResources.APPS_V1}) {
+        for (ApiResources.GroupVersion gv : groupVersions) {
             Document doc = render(groupVersionDocument(gv, schemas));
             byPath.put(gv.path(), doc);
             paths.putObject(gv.path()).put("serverRelativeURL", "/openapi/v3/" + gv.path() + "?hash=" + doc.hash());

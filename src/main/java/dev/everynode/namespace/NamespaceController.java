@@ -1,10 +1,8 @@
 package dev.everynode.namespace;
 
 import dev.everynode.apimachinery.ResourceEndpoints;
-import dev.everynode.apimachinery.ResourceType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,12 +21,11 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Namespaces", description = "core/v1 Namespace; default, kube-system, kube-public and kube-node-lease exist from the start")
 class NamespaceController {
 
-    private static final ResourceType TYPE = ResourceType.NAMESPACE;
 
     private final ResourceEndpoints endpoints;
-    private final NamespaceStrategy namespaces;
+    private final NamespaceResource namespaces;
 
-    NamespaceController(ResourceEndpoints endpoints, NamespaceStrategy namespaces) {
+    NamespaceController(ResourceEndpoints endpoints, NamespaceResource namespaces) {
         this.endpoints = endpoints;
         this.namespaces = namespaces;
     }
@@ -38,7 +35,7 @@ class NamespaceController {
     ResponseEntity<byte[]> list(@RequestParam(required = false) String labelSelector,
                                 @RequestParam(required = false) String fieldSelector,
                                 @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(TYPE, null, labelSelector, fieldSelector, Set.of("status.phase"), accept);
+        return endpoints.list(namespaces, null, labelSelector, fieldSelector, accept);
     }
 
     @PostMapping
@@ -53,7 +50,7 @@ class NamespaceController {
     @GetMapping("/{name}")
     @Operation(summary = "Read a namespace")
     ResponseEntity<byte[]> get(@PathVariable String name, @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(TYPE, null, name, accept);
+        return endpoints.get(namespaces, null, name, accept);
     }
 
     @PutMapping("/{name}")

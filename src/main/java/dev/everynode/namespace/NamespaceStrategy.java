@@ -29,7 +29,7 @@ public class NamespaceStrategy implements ResourceStrategy {
 
     @Override
     public ResourceType type() {
-        return ResourceType.NAMESPACE;
+        return NamespaceResource.TYPE;
     }
 
     @Override

@@ -1,12 +1,10 @@
 package dev.everynode.node;
 
 import dev.everynode.apimachinery.ResourceEndpoints;
-import dev.everynode.apimachinery.ResourceType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,12 +34,11 @@ class NodeController {
                         "nodeInfo": {"kubeletVersion": "everynode-agent/0.1", "operatingSystem": "linux", "architecture": "amd64"}}}
             """;
 
-    private static final ResourceType TYPE = ResourceType.NODE;
 
     private final ResourceEndpoints endpoints;
-    private final NodeStrategy nodes;
+    private final NodeResource nodes;
 
-    NodeController(ResourceEndpoints endpoints, NodeStrategy nodes) {
+    NodeController(ResourceEndpoints endpoints, NodeResource nodes) {
         this.endpoints = endpoints;
         this.nodes = nodes;
     }
@@ -51,7 +48,7 @@ class NodeController {
     ResponseEntity<byte[]> list(@RequestParam(required = false) String labelSelector,
                                 @RequestParam(required = false) String fieldSelector,
                                 @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(TYPE, null, labelSelector, fieldSelector, Set.of("spec.unschedulable"), accept);
+        return endpoints.list(nodes, null, labelSelector, fieldSelector, accept);
     }
 
     @PostMapping
@@ -69,14 +66,14 @@ class NodeController {
     @GetMapping("/{name}")
     @Operation(summary = "Read a node")
     ResponseEntity<byte[]> get(@PathVariable String name, @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(TYPE, null, name, accept);
+        return endpoints.get(nodes, null, name, accept);
     }
 
     @GetMapping("/{name}/status")
     @Operation(summary = "Read a node's status")
     ResponseEntity<byte[]> getStatus(@PathVariable String name,
                                      @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(TYPE, null, name, accept);
+        return endpoints.get(nodes, null, name, accept);
     }
 
     @PutMapping("/{name}")
@@ -136,7 +133,7 @@ class NodeController {
                                             @RequestParam(required = false) Long gracePeriodSeconds,
                                             @RequestParam(required = false) String dryRun,
                                             @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.deleteCollection(nodes, null, labelSelector, fieldSelector, Set.of("spec.unschedulable"), body,
+        return endpoints.deleteCollection(nodes, null, labelSelector, fieldSelector, body,
                 contentType, propagationPolicy, gracePeriodSeconds, dryRun, accept);
     }
 }

@@ -7,6 +7,7 @@ import dev.everynode.change.Change;
 import dev.everynode.change.PodOwner;
 import dev.everynode.platform.EverynodeProperties;
 import dev.everynode.pod.PodConditions;
+import dev.everynode.pod.PodResource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -153,7 +154,7 @@ class NodeLifecycleMonitor {
             List<StoredObject> pods = new ArrayList<>();
             // Locked: an unlocked read written back whole would undo a concurrent change (a deletionTimestamp set by
             // the rolling update between the read and the write brought an old pod back to life).
-            for (StoredObject pod : store.listPodsOnNodeForUpdate(name)) {
+            for (StoredObject pod : store.listOnNodeForUpdate(PodResource.TYPE.kind(), name)) {
                 ObjectNode podBody = pod.body().deepCopy();
                 if (PodConditions.markNotReady(podBody, "NodeUnreachable", now)) {
                     pods.add(new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(),

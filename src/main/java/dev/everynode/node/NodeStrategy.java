@@ -25,7 +25,7 @@ public class NodeStrategy implements ResourceStrategy {
 
     @Override
     public ResourceType type() {
-        return ResourceType.NODE;
+        return NodeResource.TYPE;
     }
 
     @Override

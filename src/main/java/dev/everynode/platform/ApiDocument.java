@@ -2,8 +2,11 @@ package dev.everynode.platform;
 
 import dev.everynode.apimachinery.ApiException;
 import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.ResourceDefinition;
+import dev.everynode.apimachinery.ResourceRegistry;
 import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StatusBodies;
+import dev.everynode.daemonset.DaemonSetResource;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -40,11 +43,15 @@ class ApiDocument implements OpenApiCustomizer {
             "Events", "Namespaces", "Node agents", "Tokens", "Discovery (kubectl)");
     static final String STATUS = "io.k8s.apimachinery.pkg.apis.meta.v1.Status";
     private static final String STATUS_REF = "#/components/schemas/" + STATUS;
-    private static final List<ResourceType> TYPES = List.of(ResourceType.DAEMON_SET, ResourceType.NODE,
-            ResourceType.POD, ResourceType.CONTROLLER_REVISION, ResourceType.EVENT, ResourceType.NAMESPACE);
     /** /api/v1 or /apis/{group}/v1, then optionally namespaces/{namespace}/, the plural, /{name}, /subresource. */
     private static final Pattern RESOURCE = Pattern.compile(
             "^/(?:api|apis/([a-z.]+))/(v1)/(namespaces/\\{namespace}/)?([a-z]+)(/\\{name})?(?:/([a-z]+))?$");
+
+    private final ResourceRegistry registry;
+
+    ApiDocument(ResourceRegistry registry) {
+        this.registry = registry;
+    }
 
     @Override
     public void customise(OpenAPI api) {
@@ -66,15 +73,9 @@ class ApiDocument implements OpenApiCustomizer {
         api.setTags(tags);
     }
 
-    private static ResourceType type(Matcher m) {
-        String group = m.group(1) == null ? "" : m.group(1);
-        String plural = m.group(4);
-        for (ResourceType t : TYPES) {
-            if (t.group().equals(group) && t.plural().equals(plural)) {
-                return t;
-            }
-        }
-        return null;
+    private ResourceType type(Matcher m) {
+        return registry.forPlural(m.group(1) == null ? "" : m.group(1), m.group(4))
+                .map(ResourceDefinition::type).orElse(null);
     }
 
     private static void resourceOperation(PathItem.HttpMethod method, Operation op, Matcher m, ResourceType type) {
@@ -152,7 +153,7 @@ class ApiDocument implements OpenApiCustomizer {
     /** The error responses of an operation, each a Status with the body this server really sends. */
     private static void errors(PathItem.HttpMethod method, Operation op, ResourceType type, boolean item) {
         ApiResponses responses = op.getResponses() == null ? new ApiResponses() : op.getResponses();
-        ResourceType t = type == null ? ResourceType.DAEMON_SET : type;
+        ResourceType t = type == null ? DaemonSetResource.TYPE : type;
         boolean write = method == PathItem.HttpMethod.POST || method == PathItem.HttpMethod.PUT
                 || method == PathItem.HttpMethod.PATCH;
         if (write || method == PathItem.HttpMethod.GET && !item) {

@@ -1,10 +1,8 @@
 package dev.everynode.pod;
 
 import dev.everynode.apimachinery.ResourceEndpoints;
-import dev.everynode.apimachinery.ResourceType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,13 +20,11 @@ import org.springframework.web.bind.annotation.RestController;
 class PodController {
 
     private static final String BASE = "/api/v1/namespaces/{namespace}/pods";
-    private static final Set<String> FIELDS = Set.of("spec.nodeName", "status.phase");
-    private static final ResourceType TYPE = ResourceType.POD;
 
     private final ResourceEndpoints endpoints;
-    private final PodStrategy pods;
+    private final PodResource pods;
 
-    PodController(ResourceEndpoints endpoints, PodStrategy pods) {
+    PodController(ResourceEndpoints endpoints, PodResource pods) {
         this.endpoints = endpoints;
         this.pods = pods;
     }
@@ -38,7 +34,7 @@ class PodController {
     ResponseEntity<byte[]> listAll(@RequestParam(required = false) String labelSelector,
                                    @RequestParam(required = false) String fieldSelector,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(TYPE, null, labelSelector, fieldSelector, FIELDS, accept);
+        return endpoints.list(pods, null, labelSelector, fieldSelector, accept);
     }
 
     @GetMapping(BASE)
@@ -46,7 +42,7 @@ class PodController {
     ResponseEntity<byte[]> list(@PathVariable String namespace, @RequestParam(required = false) String labelSelector,
                                 @RequestParam(required = false) String fieldSelector,
                                 @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(TYPE, namespace, labelSelector, fieldSelector, FIELDS, accept);
+        return endpoints.list(pods, namespace, labelSelector, fieldSelector, accept);
     }
 
     @PostMapping(BASE)
@@ -62,14 +58,14 @@ class PodController {
     @Operation(summary = "Read a pod")
     ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name,
                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(TYPE, namespace, name, accept);
+        return endpoints.get(pods, namespace, name, accept);
     }
 
     @GetMapping(BASE + "/{name}/status")
     @Operation(summary = "Read a pod's status")
     ResponseEntity<byte[]> getStatus(@PathVariable String namespace, @PathVariable String name,
                                      @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(TYPE, namespace, name, accept);
+        return endpoints.get(pods, namespace, name, accept);
     }
 
     @PutMapping(BASE + "/{name}")
@@ -135,7 +131,7 @@ class PodController {
                                             @RequestParam(required = false) Long gracePeriodSeconds,
                                             @RequestParam(required = false) String dryRun,
                                             @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.deleteCollection(pods, namespace, labelSelector, fieldSelector, FIELDS, body, contentType,
+        return endpoints.deleteCollection(pods, namespace, labelSelector, fieldSelector, body, contentType,
                 propagationPolicy, gracePeriodSeconds, dryRun, accept);
     }
 }

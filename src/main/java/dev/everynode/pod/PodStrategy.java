@@ -35,7 +35,7 @@ public class PodStrategy implements ResourceStrategy {
 
     @Override
     public ResourceType type() {
-        return ResourceType.POD;
+        return PodResource.TYPE;
     }
 
     @Override

@@ -5,9 +5,9 @@ import dev.everynode.apimachinery.Codec;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.ResourceService;
-import dev.everynode.apimachinery.ResourceType;
 import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.daemonset.DaemonSetLabels;
+import dev.everynode.daemonset.DaemonSetResource;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RollbackRequest;
 import dev.everynode.daemonset.RolloutAnnotations;
@@ -81,7 +81,7 @@ class RolloutController {
     ResponseEntity<byte[]> rollout(@PathVariable String namespace, @PathVariable String name,
                                    @RequestParam(defaultValue = "false") boolean cells,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
-        StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
+        StoredObject ds = resources.get(DaemonSetResource.TYPE, namespace, name);
         ObjectNode out = RolloutStatus.of(ds.body());
         List<StoredObject> pods = store.listByOwner("Pod", ds.uid());
         List<StoredObject> revisions = store.listByOwner("ControllerRevision", ds.uid());
@@ -118,7 +118,7 @@ class RolloutController {
             @RequestHeader(value = "Content-Type", required = false) String contentType,
             @RequestHeader(value = "Accept", required = false) String accept) {
         long toRevision = RollbackRequest.toRevision(body, contentType);
-        StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
+        StoredObject ds = resources.get(DaemonSetResource.TYPE, namespace, name);
         if (toRevision < 0) {
             throw ApiException.badRequest("unable to find specified revision " + toRevision + " in history");
         }
@@ -160,7 +160,7 @@ class RolloutController {
             + "ignored.")
     ResponseEntity<byte[]> promote(@PathVariable String namespace, @PathVariable String name,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
-        StoredObject ds = resources.get(ResourceType.DAEMON_SET, namespace, name);
+        StoredObject ds = resources.get(DaemonSetResource.TYPE, namespace, name);
         if (RolloutAnnotations.intOrPercent(ds.body(), RolloutAnnotations.CANARY) == null) {
             throw ApiException.badRequest("daemon set \"" + name + "\" has no canary to promote (annotation "
                     + RolloutAnnotations.CANARY + " is not set)");

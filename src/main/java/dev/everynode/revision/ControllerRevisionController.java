@@ -1,10 +1,8 @@
 package dev.everynode.revision;
 
 import dev.everynode.apimachinery.ResourceEndpoints;
-import dev.everynode.apimachinery.ResourceType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,12 +19,11 @@ import org.springframework.web.bind.annotation.RestController;
 class ControllerRevisionController {
 
     private static final String BASE = "/apis/apps/v1/namespaces/{namespace}/controllerrevisions";
-    private static final ResourceType TYPE = ResourceType.CONTROLLER_REVISION;
 
     private final ResourceEndpoints endpoints;
-    private final ControllerRevisionStrategy revisions;
+    private final ControllerRevisionResource revisions;
 
-    ControllerRevisionController(ResourceEndpoints endpoints, ControllerRevisionStrategy revisions) {
+    ControllerRevisionController(ResourceEndpoints endpoints, ControllerRevisionResource revisions) {
         this.endpoints = endpoints;
         this.revisions = revisions;
     }
@@ -36,7 +33,7 @@ class ControllerRevisionController {
     ResponseEntity<byte[]> listAll(@RequestParam(required = false) String labelSelector,
                                    @RequestParam(required = false) String fieldSelector,
                                    @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(TYPE, null, labelSelector, fieldSelector, Set.of(), accept);
+        return endpoints.list(revisions, null, labelSelector, fieldSelector, accept);
     }
 
     @GetMapping(BASE)
@@ -44,7 +41,7 @@ class ControllerRevisionController {
     ResponseEntity<byte[]> list(@PathVariable String namespace, @RequestParam(required = false) String labelSelector,
                                 @RequestParam(required = false) String fieldSelector,
                                 @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(TYPE, namespace, labelSelector, fieldSelector, Set.of(), accept);
+        return endpoints.list(revisions, namespace, labelSelector, fieldSelector, accept);
     }
 
     @PostMapping(BASE)
@@ -60,7 +57,7 @@ class ControllerRevisionController {
     @Operation(summary = "Read a ControllerRevision")
     ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name,
                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(TYPE, namespace, name, accept);
+        return endpoints.get(revisions, namespace, name, accept);
     }
 
     @PatchMapping(BASE + "/{name}")

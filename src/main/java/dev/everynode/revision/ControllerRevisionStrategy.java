@@ -17,7 +17,7 @@ public class ControllerRevisionStrategy implements ResourceStrategy {
 
     @Override
     public ResourceType type() {
-        return ResourceType.CONTROLLER_REVISION;
+        return ControllerRevisionResource.TYPE;
     }
 
     @Override

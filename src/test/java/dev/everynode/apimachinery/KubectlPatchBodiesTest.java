@@ -11,8 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
 /** The exact patch bodies kubectl 1.32 sends (docs/kubectl-wire-protocol.md sections 7.2, 7.8 and 7.9). */
 class KubectlPatchBodiesTest {
 
-    private static final PatchSchema DS = PatchSchema.forKind("DaemonSet");
-    private static final PatchSchema NODE = PatchSchema.forKind("Node");
+    private static final PatchSchema DS = Definitions.patchSchema("DaemonSet");
+    private static final PatchSchema NODE = Definitions.patchSchema("Node");
 
     private static final String CONTAINER = "{'image':'fluent/fluentd:v1.16-1','name':'fluentd',"
             + "'resources':{'limits':{'memory':'200Mi'},'requests':{'cpu':'100m','memory':'200Mi'}},"

@@ -53,14 +53,14 @@ class StrategicMergePatchTest {
             """)
     void appliesStrategicMergePatch(String description, String kind, String original, String patch,
             String expected) {
-        assertThat(StrategicMergePatch.apply(obj(original), obj(patch), PatchSchema.forKind(kind)))
+        assertThat(StrategicMergePatch.apply(obj(original), obj(patch), Definitions.patchSchema(kind)))
                 .isEqualTo(obj(expected));
     }
 
     @Test
     void listOrderFollowsSetElementOrderExactly() {
         ObjectNode result = StrategicMergePatch.apply(obj("{'spec':{'containers':[{'name':'a'},{'name':'b'}]}}"),
-                obj("{'spec':{'$setElementOrder/containers':[{'name':'b'},{'name':'a'}]}}"), PatchSchema.forKind("Pod"));
+                obj("{'spec':{'$setElementOrder/containers':[{'name':'b'},{'name':'a'}]}}"), Definitions.patchSchema("Pod"));
         assertThat(result.path("spec").path("containers").get(0).path("name").asString()).isEqualTo("b");
     }
 
@@ -70,7 +70,7 @@ class StrategicMergePatchTest {
         ObjectNode patch = obj("{'spec':{'containers':[{'name':'a','image':'y'}],'x':{'$patch':'replace','z':2}}}");
         ObjectNode originalCopy = original.deepCopy();
         ObjectNode patchCopy = patch.deepCopy();
-        StrategicMergePatch.apply(original, patch, PatchSchema.forKind("Pod"));
+        StrategicMergePatch.apply(original, patch, Definitions.patchSchema("Pod"));
         assertThat(original).isEqualTo(originalCopy);
         assertThat(patch).isEqualTo(patchCopy);
     }
@@ -95,7 +95,7 @@ class StrategicMergePatchTest {
             a merge list mixing maps and scalars | {'spec':{'volumes':[{'name':'a'}]}} | {'spec':{'volumes':['b']}} | types of list elements need to be the same
             """)
     void rejectsMalformedPatches(String description, String original, String patch, String message) {
-        assertThatThrownBy(() -> StrategicMergePatch.apply(obj(original), obj(patch), PatchSchema.forKind("Pod")))
+        assertThatThrownBy(() -> StrategicMergePatch.apply(obj(original), obj(patch), Definitions.patchSchema("Pod")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }

@@ -28,7 +28,7 @@ class TablesTest {
                  "status": {"desiredNumberScheduled": 3, "currentNumberScheduled": 3, "numberReady": 2,
                             "updatedNumberScheduled": 1, "numberAvailable": 2}}
                 """);
-        ObjectNode table = Tables.table(ResourceType.DAEMON_SET, List.of(ds), "42", NOW, true);
+        ObjectNode table = Tables.table(Definitions.DAEMON_SET, List.of(ds), "42", NOW, true);
 
         assertThat(table.path("kind").asString()).isEqualTo("Table");
         assertThat(table.path("apiVersion").asString()).isEqualTo("meta.k8s.io/v1");
@@ -55,7 +55,7 @@ class TablesTest {
         ObjectNode ds = Json.parseObject("""
                 {"metadata": {"name": "new"}, "spec": {"template": {"spec": {"containers": []}}}}
                 """);
-        ObjectNode table = Tables.table(ResourceType.DAEMON_SET, List.of(ds), "1", NOW, false);
+        ObjectNode table = Tables.table(Definitions.DAEMON_SET, List.of(ds), "1", NOW, false);
         assertThat(cells(table, 0)).containsExactly("new", "0", "0", "0", "0", "0", "<none>", "<unknown>", "", "",
                 "<none>");
         assertThat(row(table, 0).has("object")).isFalse();
@@ -72,7 +72,7 @@ class TablesTest {
                               "lastState": {"terminated": {"exitCode": 1, "finishedAt": "2026-01-10T11:50:00Z"}}},
                              {"name": "b", "ready": false, "restartCount": 1, "state": {"running": {}}}]}
                 """);
-        ObjectNode table = Tables.table(ResourceType.POD, List.of(pod), "5", NOW, true);
+        ObjectNode table = Tables.table(Definitions.POD, List.of(pod), "5", NOW, true);
         assertThat(columns(table)).containsExactly("Name", "Ready", "Status", "Restarts", "Age", "IP", "Node",
                 "Nominated Node", "Readiness Gates");
         assertThat(cells(table, 0)).containsExactly("fluentd-abc", "1/2", "Running", "3 (10m ago)", "3h4m",
@@ -86,7 +86,7 @@ class TablesTest {
                 "spec": {"containers": [{"name": "a"}], "readinessGates": [{"conditionType": "x/ready"}]},
                 "status": {"phase": "Pending"}
                 """);
-        assertThat(cells(Tables.table(ResourceType.POD, List.of(pod), "5", NOW, true), 0))
+        assertThat(cells(Tables.table(Definitions.POD, List.of(pod), "5", NOW, true), 0))
                 .containsExactly("p", "0/1", "Pending", "0", "5s", "<none>", "<none>", "<none>", "0/1");
     }
 
@@ -116,7 +116,7 @@ class TablesTest {
                              {"name": "i1", "restartCount": 0, "state": {"terminated": {"exitCode": 0}}},
                              {"name": "i2", "restartCount": 0, "state": {"running": {}}}]}
                 """);
-        ObjectNode table = Tables.table(ResourceType.POD, List.of(waiting, terminating, failedAndDeleted, initializing),
+        ObjectNode table = Tables.table(Definitions.POD, List.of(waiting, terminating, failedAndDeleted, initializing),
                 "5", NOW, false);
         assertThat(cells(table, 0).subList(1, 3)).containsExactly("0/1", "ImagePullBackOff");
         assertThat(cells(table, 1).subList(1, 3)).containsExactly("1/1", "Terminating");
@@ -143,7 +143,7 @@ class TablesTest {
         ObjectNode silent = Json.parseObject("""
                 {"metadata": {"name": "node-3", "labels": {"kubernetes.io/role": "edge"}}, "spec": {"unschedulable": true}}
                 """);
-        ObjectNode table = Tables.table(ResourceType.NODE, List.of(ready, notReady, silent), "9", NOW, true);
+        ObjectNode table = Tables.table(Definitions.NODE, List.of(ready, notReady, silent), "9", NOW, true);
         assertThat(columns(table)).containsExactly("Name", "Status", "Roles", "Age", "Version", "Internal-IP",
                 "External-IP", "OS-Image", "Kernel-Version", "Container-Runtime");
         assertThat(cells(table, 0)).containsExactly("node-1", "Ready,SchedulingDisabled", "control-plane,worker",
@@ -158,9 +158,9 @@ class TablesTest {
         ObjectNode ns = Json.parseObject("""
                 {"metadata": {"name": "kube-system", "creationTimestamp": "2025-11-01T12:00:00Z"}, "status": {"phase": "Active"}}
                 """);
-        assertThat(columns(Tables.table(ResourceType.NAMESPACE, List.of(ns), "1", NOW, true)))
+        assertThat(columns(Tables.table(Definitions.NAMESPACE, List.of(ns), "1", NOW, true)))
                 .containsExactly("Name", "Status", "Age");
-        assertThat(cells(Tables.table(ResourceType.NAMESPACE, List.of(ns), "1", NOW, true), 0))
+        assertThat(cells(Tables.table(Definitions.NAMESPACE, List.of(ns), "1", NOW, true), 0))
                 .containsExactly("kube-system", "Active", "70d");
 
         ObjectNode cr = Json.parseObject("""
@@ -172,7 +172,7 @@ class TablesTest {
         ObjectNode orphan = Json.parseObject("""
                 {"metadata": {"name": "orphan", "creationTimestamp": "2026-01-10T09:00:00Z"}, "revision": 1}
                 """);
-        ObjectNode table = Tables.table(ResourceType.CONTROLLER_REVISION, List.of(cr, orphan), "1", NOW, true);
+        ObjectNode table = Tables.table(Definitions.CONTROLLER_REVISION, List.of(cr, orphan), "1", NOW, true);
         assertThat(columns(table)).containsExactly("Name", "Controller", "Revision", "Age");
         assertThat(cells(table, 0)).containsExactly("fluentd-26375e8ba2", "daemonset.apps/fluentd", "3", "3h");
         assertThat(cells(table, 1)).containsExactly("orphan", "<none>", "1", "3h");
@@ -187,7 +187,7 @@ class TablesTest {
                  "source": {"component": "daemonset-controller"},
                  "firstTimestamp": "2026-01-10T11:00:00Z", "lastTimestamp": "2026-01-10T11:58:00Z", "count": 4}
                 """);
-        ObjectNode table = Tables.table(ResourceType.EVENT, List.of(event), "1", NOW, true);
+        ObjectNode table = Tables.table(Definitions.EVENT, List.of(event), "1", NOW, true);
         assertThat(columns(table)).containsExactly("Last Seen", "Type", "Reason", "Object", "Subobject", "Source",
                 "Message", "First Seen", "Count", "Name");
         assertThat(priorities(table)).containsExactly(0, 0, 0, 0, 1, 1, 0, 1, 1, 1);
@@ -232,7 +232,7 @@ class TablesTest {
         ObjectNode item = Json.parseObject("""
                 {"metadata": {"name": "x"}, "status": {"phase": "Active"}}
                 """);
-        JsonNode full = row(Tables.table(ResourceType.NAMESPACE, List.of(item), "1", NOW, Tables.RowObject.OBJECT), 0)
+        JsonNode full = row(Tables.table(Definitions.NAMESPACE, List.of(item), "1", NOW, Tables.RowObject.OBJECT), 0)
                 .path("object");
         assertThat(full.path("kind").asString()).isEqualTo("Namespace");
         assertThat(full.path("apiVersion").asString()).isEqualTo("v1");

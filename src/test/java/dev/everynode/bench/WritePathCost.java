@@ -2,7 +2,9 @@ package dev.everynode.bench;
 
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectStore;
+import dev.everynode.apimachinery.ResourceRegistry;
 import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.pod.PodResource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -99,7 +101,7 @@ public final class WritePathCost {
     private String measure(SingleConnectionDataSource ds) throws Exception {
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
-        ObjectStore store = new ObjectStore(jdbc);
+        ObjectStore store = new ObjectStore(jdbc, new ResourceRegistry(List.of(new PodResource(null))));
         Map<String, String> definitions = definitions(jdbc);
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("the schema as migrated", List.of()));

@@ -1,5 +1,6 @@
-package dev.everynode.apimachinery;
+package dev.everynode.pod;
 
+import dev.everynode.apimachinery.Cells;
 import java.time.Instant;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -57,12 +58,12 @@ final class PodCells {
             reason = "Terminating";
         }
         String restartText = restarts.count != 0 && restarts.last != null
-                ? restarts.count + " (" + HumanDuration.since(restarts.last, now) + " ago)"
+                ? restarts.count + " (" + Cells.since(restarts.last, now) + " ago)"
                 : Long.toString(restarts.count);
         return List.of(name, ready + "/" + total, reason, restartText, age,
-                orNone(status.path("podIP").asString("")),
-                orNone(spec.path("nodeName").asString("")),
-                orNone(status.path("nominatedNodeName").asString("")),
+                Cells.orNone(status.path("podIP").asString("")),
+                Cells.orNone(spec.path("nodeName").asString("")),
+                Cells.orNone(status.path("nominatedNodeName").asString("")),
                 readinessGates(spec, status));
     }
 
@@ -107,7 +108,7 @@ final class PodCells {
 
         void add(JsonNode containerStatus) {
             count += containerStatus.path("restartCount").asLong(0);
-            Instant finished = TableCells.time(containerStatus.path("lastState").path("terminated").get("finishedAt"));
+            Instant finished = Cells.time(containerStatus.path("lastState").path("terminated").get("finishedAt"));
             if (finished != null && (last == null || finished.isAfter(last))) {
                 last = finished;
             }
@@ -117,7 +118,7 @@ final class PodCells {
     private static String readinessGates(JsonNode spec, JsonNode status) {
         JsonNode gates = spec.path("readinessGates");
         if (gates.isEmpty()) {
-            return TableCells.NONE;
+            return Cells.NONE;
         }
         int met = 0;
         for (JsonNode gate : gates) {
@@ -135,9 +136,5 @@ final class PodCells {
             }
         }
         return false;
-    }
-
-    private static String orNone(String s) {
-        return s.isEmpty() ? TableCells.NONE : s;
     }
 }

@@ -1,0 +1,88 @@
+package dev.everynode.namespace;
+
+import dev.everynode.apimachinery.Cells;
+import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.PatchSchema;
+import dev.everynode.apimachinery.ResourceDefinition;
+import dev.everynode.apimachinery.ResourceStrategy;
+import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.TableColumn;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * core/v1 Namespace as the API serves it. Served without deletecollection and without a /status endpoint, so
+ * discovery names neither (kubectl trusts discovery).
+ */
+@Component
+@Order(1)
+public final class NamespaceResource implements ResourceDefinition {
+
+    public static final ResourceType TYPE = new ResourceType("", "v1", "Namespace", "namespaces", false, true);
+
+    private static final List<TableColumn> COLUMNS = List.of(TableColumn.nameColumn(),
+            TableColumn.string("Status", "The status of the namespace"),
+            TableColumn.ageColumn());
+    private static final PatchSchema PATCH_SCHEMA = PatchSchema.object().withMergeKey("status.conditions", "type");
+
+    private final ResourceStrategy strategy;
+
+    /** {@code strategy} may be null where only printing and patching are used (tests). */
+    public NamespaceResource(NamespaceStrategy strategy) {
+        this.strategy = strategy;
+    }
+
+    @Override
+    public ResourceType type() {
+        return TYPE;
+    }
+
+    @Override
+    public ResourceStrategy strategy() {
+        return strategy;
+    }
+
+    @Override
+    public List<TableColumn> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public List<Object> cells(ObjectNode o, Instant now) {
+        return List.of(Cells.name(o), Cells.orEmpty(Json.text(o, "status", "phase")), Cells.age(o, now));
+    }
+
+    @Override
+    public PatchSchema patchSchema() {
+        return PATCH_SCHEMA;
+    }
+
+    @Override
+    public Set<String> fieldSelectors() {
+        return Set.of("status.phase");
+    }
+
+    @Override
+    public boolean holdsNamespaces() {
+        return true;
+    }
+
+    @Override
+    public List<String> verbs() {
+        return List.of("create", "delete", "get", "list", "patch", "update", "watch");
+    }
+
+    @Override
+    public List<String> shortNames() {
+        return List.of("ns");
+    }
+
+    @Override
+    public boolean statusSubresource() {
+        return false;
+    }
+}

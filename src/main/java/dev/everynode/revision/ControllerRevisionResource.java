@@ -1,0 +1,61 @@
+package dev.everynode.revision;
+
+import dev.everynode.apimachinery.Cells;
+import dev.everynode.apimachinery.ResourceDefinition;
+import dev.everynode.apimachinery.ResourceStrategy;
+import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.TableColumn;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * apps/v1 ControllerRevision as the API serves it. Its data is a RawExtension without patch metadata, so only
+ * ObjectMeta's lists merge (the default patch schema).
+ */
+@Component
+@Order(6)
+public final class ControllerRevisionResource implements ResourceDefinition {
+
+    public static final ResourceType TYPE =
+            new ResourceType("apps", "v1", "ControllerRevision", "controllerrevisions", true, false);
+
+    private static final List<TableColumn> COLUMNS = List.of(TableColumn.nameColumn(),
+            TableColumn.string("Controller", "Controller of the object"),
+            TableColumn.integer("Revision", "Revision indicates the revision of the state represented by Data."),
+            TableColumn.ageColumn());
+
+    private final ResourceStrategy strategy;
+
+    /** {@code strategy} may be null where only printing is used (tests). */
+    public ControllerRevisionResource(ControllerRevisionStrategy strategy) {
+        this.strategy = strategy;
+    }
+
+    @Override
+    public ResourceType type() {
+        return TYPE;
+    }
+
+    @Override
+    public ResourceStrategy strategy() {
+        return strategy;
+    }
+
+    @Override
+    public List<TableColumn> columns() {
+        return COLUMNS;
+    }
+
+    @Override
+    public List<Object> cells(ObjectNode o, Instant now) {
+        return List.of(Cells.name(o), Cells.controller(o), o.path("revision").asLong(0), Cells.age(o, now));
+    }
+
+    @Override
+    public List<String> verbs() {
+        return ALL_VERBS;
+    }
+}
