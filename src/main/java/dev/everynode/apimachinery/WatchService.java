@@ -46,12 +46,12 @@ public class WatchService {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate snapshotTx;
-    private final ResourceEndpoints endpoints;
+    private final ResourceRouter endpoints;
     private final ResourceService resources;
     private final Clock clock;
     private volatile boolean closing;
 
-    WatchService(JdbcTemplate jdbc, PlatformTransactionManager txManager, ResourceEndpoints endpoints,
+    WatchService(JdbcTemplate jdbc, PlatformTransactionManager txManager, ResourceRouter endpoints,
                  ResourceService resources, Clock clock) {
         this.jdbc = jdbc;
         this.snapshotTx = new TransactionTemplate(txManager);
@@ -168,7 +168,7 @@ public class WatchService {
     private static boolean selects(Row row, ObjectNode object, LabelSelector labels, FieldSelector fields) {
         StoredObject o = new StoredObject(null, row.namespace(), row.name(), null, row.rv(), 0, null, null, object);
         return labels.matches(Json.stringMap(object.path("metadata").get("labels")))
-                && fields.matches(f -> ResourceEndpoints.fieldValue(o, f));
+                && fields.matches(f -> ResourceRouter.fieldValue(o, f));
     }
 
     private List<Row> read(Request request, long from, List<String> pendingXids) throws org.springframework.dao.DataAccessException {

@@ -1,6 +1,9 @@
 package dev.everynode.daemonset;
 
-import dev.everynode.apimachinery.ResourceEndpoints;
+import dev.everynode.apimachinery.RequestOptions;
+import dev.everynode.apimachinery.ResourceOperation;
+import dev.everynode.apimachinery.ResourceOperation.Verb;
+import dev.everynode.apimachinery.ResourceRouter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -13,8 +16,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -72,123 +73,115 @@ class DaemonSetController {
 
     private static final String BASE = "/apis/apps/v1/namespaces/{namespace}/daemonsets";
 
-    private final ResourceEndpoints endpoints;
+    private final ResourceRouter router;
     private final DaemonSetResource daemonSets;
 
-    DaemonSetController(ResourceEndpoints endpoints, DaemonSetResource daemonSets) {
-        this.endpoints = endpoints;
+    DaemonSetController(ResourceRouter router, DaemonSetResource daemonSets) {
+        this.router = router;
         this.daemonSets = daemonSets;
     }
 
     @GetMapping("/apis/apps/v1/daemonsets")
     @Operation(summary = "List DaemonSets in all namespaces")
-    ResponseEntity<byte[]> listAll(@RequestParam(required = false) String labelSelector,
-                                   @RequestParam(required = false) String fieldSelector,
-                                   @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(daemonSets, null, labelSelector, fieldSelector, accept);
+    @ResourceOperation(Verb.LIST)
+    ResponseEntity<byte[]> listAll(RequestOptions options) {
+        return router.list(daemonSets, null, options);
     }
 
     @GetMapping(BASE)
     @Operation(summary = "List DaemonSets in a namespace")
-    ResponseEntity<byte[]> list(@PathVariable String namespace, @RequestParam(required = false) String labelSelector,
-                                @RequestParam(required = false) String fieldSelector,
-                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(daemonSets, namespace, labelSelector, fieldSelector, accept);
+    @ResourceOperation(Verb.LIST)
+    ResponseEntity<byte[]> list(@PathVariable String namespace, RequestOptions options) {
+        return router.list(daemonSets, namespace, options);
     }
 
     @PostMapping(BASE)
     @Operation(summary = "Create a DaemonSet", description = "JSON or YAML (Content-Type application/yaml). "
             + "Returns 201 with the defaults filled in; status sent on create is discarded.")
+    @ResourceOperation(Verb.WRITE)
     ResponseEntity<byte[]> create(
             @PathVariable String namespace,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
                     @Content(mediaType = "application/json", examples = @ExampleObject(name = "fluentd", value = FLUENTD_JSON)),
                     @Content(mediaType = "application/yaml", examples = @ExampleObject(name = "fluentd", value = FLUENTD_YAML))})
             @RequestBody byte[] body,
-            @RequestHeader(value = "Content-Type", required = false) String contentType,
-            @RequestHeader(value = "Accept", required = false) String accept,
-            @RequestParam(required = false) String dryRun) {
-        return endpoints.create(daemonSets, namespace, body, contentType, accept, dryRun);
+            RequestOptions options) {
+        return router.create(daemonSets, namespace, body, options);
     }
 
     @GetMapping(BASE + "/{name}")
     @Operation(summary = "Read a DaemonSet")
-    ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name,
-                               @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(daemonSets, namespace, name, accept);
+    @ResourceOperation(Verb.GET)
+    ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name, RequestOptions options) {
+        return router.get(daemonSets, namespace, name, options);
     }
 
     @GetMapping(BASE + "/{name}/status")
     @Operation(summary = "Read a DaemonSet's status")
-    ResponseEntity<byte[]> getStatus(@PathVariable String namespace, @PathVariable String name,
-                                     @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(daemonSets, namespace, name, accept);
+    @ResourceOperation(Verb.GET)
+    ResponseEntity<byte[]> getStatus(@PathVariable String namespace,
+                                     @PathVariable String name,
+                                     RequestOptions options) {
+        return router.get(daemonSets, namespace, name, options);
     }
 
     @PutMapping(BASE + "/{name}")
     @Operation(summary = "Replace a DaemonSet (status is ignored; 409 on a stale resourceVersion)")
-    ResponseEntity<byte[]> replace(@PathVariable String namespace, @PathVariable String name, @RequestBody byte[] body,
-                                   @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                   @RequestHeader(value = "Accept", required = false) String accept,
-                                   @RequestParam(required = false) String dryRun) {
-        return endpoints.replace(daemonSets, namespace, name, body, contentType, accept, dryRun, false);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> replace(@PathVariable String namespace,
+                                   @PathVariable String name,
+                                   @RequestBody byte[] body,
+                                   RequestOptions options) {
+        return router.replace(daemonSets, namespace, name, body, options);
     }
 
     @PutMapping(BASE + "/{name}/status")
     @Operation(summary = "Replace a DaemonSet's status (only status changes)")
-    ResponseEntity<byte[]> replaceStatus(@PathVariable String namespace, @PathVariable String name,
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> replaceStatus(@PathVariable String namespace,
+                                         @PathVariable String name,
                                          @RequestBody byte[] body,
-                                         @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                         @RequestHeader(value = "Accept", required = false) String accept,
-                                         @RequestParam(required = false) String dryRun) {
-        return endpoints.replace(daemonSets, namespace, name, body, contentType, accept, dryRun, true);
+                                         RequestOptions options) {
+        return router.replaceStatus(daemonSets, namespace, name, body, options);
     }
 
     @PatchMapping(BASE + "/{name}")
     @Operation(summary = "Patch a DaemonSet (merge, JSON or strategic merge patch)")
-    ResponseEntity<byte[]> patch(@PathVariable String namespace, @PathVariable String name, @RequestBody byte[] body,
-                                 @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                 @RequestHeader(value = "Accept", required = false) String accept,
-                                 @RequestParam(required = false) String dryRun) {
-        return endpoints.patch(daemonSets, namespace, name, body, contentType, accept, dryRun, false);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> patch(@PathVariable String namespace,
+                                 @PathVariable String name,
+                                 @RequestBody byte[] body,
+                                 RequestOptions options) {
+        return router.patch(daemonSets, namespace, name, body, options);
     }
 
     @PatchMapping(BASE + "/{name}/status")
     @Operation(summary = "Patch a DaemonSet's status")
-    ResponseEntity<byte[]> patchStatus(@PathVariable String namespace, @PathVariable String name,
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> patchStatus(@PathVariable String namespace,
+                                       @PathVariable String name,
                                        @RequestBody byte[] body,
-                                       @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                       @RequestHeader(value = "Accept", required = false) String accept,
-                                       @RequestParam(required = false) String dryRun) {
-        return endpoints.patch(daemonSets, namespace, name, body, contentType, accept, dryRun, true);
+                                       RequestOptions options) {
+        return router.patchStatus(daemonSets, namespace, name, body, options);
     }
 
     @DeleteMapping(BASE + "/{name}")
     @Operation(summary = "Delete a DaemonSet", description = "propagationPolicy Background (default: pods removed "
             + "after), Foreground (stays with a deletionTimestamp until its pods are gone) or Orphan (pods stay).")
-    ResponseEntity<byte[]> delete(@PathVariable String namespace, @PathVariable String name,
+    @ResourceOperation(Verb.DELETE)
+    ResponseEntity<byte[]> delete(@PathVariable String namespace,
+                                  @PathVariable String name,
                                   @RequestBody(required = false) byte[] body,
-                                  @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                  @RequestParam(required = false) String propagationPolicy,
-                                  @RequestParam(required = false) Long gracePeriodSeconds,
-                                  @RequestParam(required = false) String dryRun,
-                                  @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.delete(daemonSets, namespace, name, body, contentType, propagationPolicy, gracePeriodSeconds,
-                dryRun, accept);
+                                  RequestOptions options) {
+        return router.delete(daemonSets, namespace, name, body, options);
     }
 
     @DeleteMapping(BASE)
     @Operation(summary = "Delete the DaemonSets a label selector picks")
+    @ResourceOperation(Verb.DELETE_COLLECTION)
     ResponseEntity<byte[]> deleteCollection(@PathVariable String namespace,
-                                            @RequestParam(required = false) String labelSelector,
-                                            @RequestParam(required = false) String fieldSelector,
                                             @RequestBody(required = false) byte[] body,
-                                            @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                            @RequestParam(required = false) String propagationPolicy,
-                                            @RequestParam(required = false) Long gracePeriodSeconds,
-                                            @RequestParam(required = false) String dryRun,
-                                            @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.deleteCollection(daemonSets, namespace, labelSelector, fieldSelector, body,
-                contentType, propagationPolicy, gracePeriodSeconds, dryRun, accept);
+                                            RequestOptions options) {
+        return router.deleteCollection(daemonSets, namespace, body, options);
     }
 }

@@ -1,47 +1,46 @@
 package dev.everynode.event;
 
-import dev.everynode.apimachinery.ResourceEndpoints;
+import dev.everynode.apimachinery.RequestOptions;
+import dev.everynode.apimachinery.ResourceOperation;
+import dev.everynode.apimachinery.ResourceOperation.Verb;
+import dev.everynode.apimachinery.ResourceRouter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
 @Tag(name = "Events", description = "core/v1 Event: what the reconciler did (read-only)")
 class EventController {
 
-    private final ResourceEndpoints endpoints;
+    private final ResourceRouter router;
     private final EventResource events;
 
-    EventController(ResourceEndpoints endpoints, EventResource events) {
-        this.endpoints = endpoints;
+    EventController(ResourceRouter router, EventResource events) {
+        this.router = router;
         this.events = events;
     }
 
     @GetMapping("/api/v1/events")
     @Operation(summary = "List events in all namespaces")
-    ResponseEntity<byte[]> listAll(@RequestParam(required = false) String labelSelector,
-                                   @RequestParam(required = false) String fieldSelector,
-                                   @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(events, null, labelSelector, fieldSelector, accept);
+    @ResourceOperation(Verb.LIST)
+    ResponseEntity<byte[]> listAll(RequestOptions options) {
+        return router.list(events, null, options);
     }
 
     @GetMapping("/api/v1/namespaces/{namespace}/events")
     @Operation(summary = "List events (fieldSelector involvedObject.name, involvedObject.uid, reason, ...)")
-    ResponseEntity<byte[]> list(@PathVariable String namespace, @RequestParam(required = false) String labelSelector,
-                                @RequestParam(required = false) String fieldSelector,
-                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(events, namespace, labelSelector, fieldSelector, accept);
+    @ResourceOperation(Verb.LIST)
+    ResponseEntity<byte[]> list(@PathVariable String namespace, RequestOptions options) {
+        return router.list(events, namespace, options);
     }
 
     @GetMapping("/api/v1/namespaces/{namespace}/events/{name}")
     @Operation(summary = "Read an event")
-    ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name,
-                               @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(events, namespace, name, accept);
+    @ResourceOperation(Verb.GET)
+    ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name, RequestOptions options) {
+        return router.get(events, namespace, name, options);
     }
 }

@@ -1,6 +1,9 @@
 package dev.everynode.namespace;
 
-import dev.everynode.apimachinery.ResourceEndpoints;
+import dev.everynode.apimachinery.RequestOptions;
+import dev.everynode.apimachinery.ResourceOperation;
+import dev.everynode.apimachinery.ResourceOperation.Verb;
+import dev.everynode.apimachinery.ResourceRouter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.ResponseEntity;
@@ -11,9 +14,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -22,64 +23,55 @@ import org.springframework.web.bind.annotation.RestController;
 class NamespaceController {
 
 
-    private final ResourceEndpoints endpoints;
+    private final ResourceRouter router;
     private final NamespaceResource namespaces;
 
-    NamespaceController(ResourceEndpoints endpoints, NamespaceResource namespaces) {
-        this.endpoints = endpoints;
+    NamespaceController(ResourceRouter router, NamespaceResource namespaces) {
+        this.router = router;
         this.namespaces = namespaces;
     }
 
     @GetMapping
     @Operation(summary = "List namespaces")
-    ResponseEntity<byte[]> list(@RequestParam(required = false) String labelSelector,
-                                @RequestParam(required = false) String fieldSelector,
-                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(namespaces, null, labelSelector, fieldSelector, accept);
+    @ResourceOperation(Verb.LIST)
+    ResponseEntity<byte[]> list(RequestOptions options) {
+        return router.list(namespaces, null, options);
     }
 
     @PostMapping
     @Operation(summary = "Create a namespace")
-    ResponseEntity<byte[]> create(@RequestBody byte[] body,
-                                  @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                  @RequestHeader(value = "Accept", required = false) String accept,
-                                  @RequestParam(required = false) String dryRun) {
-        return endpoints.create(namespaces, null, body, contentType, accept, dryRun);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> create(@RequestBody byte[] body, RequestOptions options) {
+        return router.create(namespaces, null, body, options);
     }
 
     @GetMapping("/{name}")
     @Operation(summary = "Read a namespace")
-    ResponseEntity<byte[]> get(@PathVariable String name, @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(namespaces, null, name, accept);
+    @ResourceOperation(Verb.GET)
+    ResponseEntity<byte[]> get(@PathVariable String name, RequestOptions options) {
+        return router.get(namespaces, null, name, options);
     }
 
     @PutMapping("/{name}")
     @Operation(summary = "Replace a namespace")
-    ResponseEntity<byte[]> replace(@PathVariable String name, @RequestBody byte[] body,
-                                   @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                   @RequestHeader(value = "Accept", required = false) String accept,
-                                   @RequestParam(required = false) String dryRun) {
-        return endpoints.replace(namespaces, null, name, body, contentType, accept, dryRun, false);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> replace(@PathVariable String name, @RequestBody byte[] body, RequestOptions options) {
+        return router.replace(namespaces, null, name, body, options);
     }
 
     @PatchMapping("/{name}")
     @Operation(summary = "Patch a namespace (merge, JSON or strategic merge patch)")
-    ResponseEntity<byte[]> patch(@PathVariable String name, @RequestBody byte[] body,
-                                 @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                 @RequestHeader(value = "Accept", required = false) String accept,
-                                 @RequestParam(required = false) String dryRun) {
-        return endpoints.patch(namespaces, null, name, body, contentType, accept, dryRun, false);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> patch(@PathVariable String name, @RequestBody byte[] body, RequestOptions options) {
+        return router.patch(namespaces, null, name, body, options);
     }
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Delete a namespace and everything in it")
-    ResponseEntity<byte[]> delete(@PathVariable String name, @RequestBody(required = false) byte[] body,
-                                  @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                  @RequestParam(required = false) String propagationPolicy,
-                                  @RequestParam(required = false) Long gracePeriodSeconds,
-                                  @RequestParam(required = false) String dryRun,
-                                  @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.delete(namespaces, null, name, body, contentType, propagationPolicy, gracePeriodSeconds, dryRun,
-                accept);
+    @ResourceOperation(Verb.DELETE)
+    ResponseEntity<byte[]> delete(@PathVariable String name,
+                                  @RequestBody(required = false) byte[] body,
+                                  RequestOptions options) {
+        return router.delete(namespaces, null, name, body, options);
     }
 }

@@ -1,6 +1,9 @@
 package dev.everynode.node;
 
-import dev.everynode.apimachinery.ResourceEndpoints;
+import dev.everynode.apimachinery.RequestOptions;
+import dev.everynode.apimachinery.ResourceOperation;
+import dev.everynode.apimachinery.ResourceOperation.Verb;
+import dev.everynode.apimachinery.ResourceRouter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -13,9 +16,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -35,105 +36,89 @@ class NodeController {
             """;
 
 
-    private final ResourceEndpoints endpoints;
+    private final ResourceRouter router;
     private final NodeResource nodes;
 
-    NodeController(ResourceEndpoints endpoints, NodeResource nodes) {
-        this.endpoints = endpoints;
+    NodeController(ResourceRouter router, NodeResource nodes) {
+        this.router = router;
         this.nodes = nodes;
     }
 
     @GetMapping
     @Operation(summary = "List nodes (labelSelector, fieldSelector metadata.name and spec.unschedulable)")
-    ResponseEntity<byte[]> list(@RequestParam(required = false) String labelSelector,
-                                @RequestParam(required = false) String fieldSelector,
-                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(nodes, null, labelSelector, fieldSelector, accept);
+    @ResourceOperation(Verb.LIST)
+    ResponseEntity<byte[]> list(RequestOptions options) {
+        return router.list(nodes, null, options);
     }
 
     @PostMapping
     @Operation(summary = "Register a node", description = "The status sent is kept, as kubelet registers nodes.")
+    @ResourceOperation(Verb.WRITE)
     ResponseEntity<byte[]> create(
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
                     @Content(mediaType = "application/json", examples = @ExampleObject(name = "node-1", value = EXAMPLE))})
             @RequestBody byte[] body,
-            @RequestHeader(value = "Content-Type", required = false) String contentType,
-            @RequestHeader(value = "Accept", required = false) String accept,
-            @RequestParam(required = false) String dryRun) {
-        return endpoints.create(nodes, null, body, contentType, accept, dryRun);
+            RequestOptions options) {
+        return router.create(nodes, null, body, options);
     }
 
     @GetMapping("/{name}")
     @Operation(summary = "Read a node")
-    ResponseEntity<byte[]> get(@PathVariable String name, @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(nodes, null, name, accept);
+    @ResourceOperation(Verb.GET)
+    ResponseEntity<byte[]> get(@PathVariable String name, RequestOptions options) {
+        return router.get(nodes, null, name, options);
     }
 
     @GetMapping("/{name}/status")
     @Operation(summary = "Read a node's status")
-    ResponseEntity<byte[]> getStatus(@PathVariable String name,
-                                     @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(nodes, null, name, accept);
+    @ResourceOperation(Verb.GET)
+    ResponseEntity<byte[]> getStatus(@PathVariable String name, RequestOptions options) {
+        return router.get(nodes, null, name, options);
     }
 
     @PutMapping("/{name}")
     @Operation(summary = "Replace a node (status is ignored)")
-    ResponseEntity<byte[]> replace(@PathVariable String name, @RequestBody byte[] body,
-                                   @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                   @RequestHeader(value = "Accept", required = false) String accept,
-                                   @RequestParam(required = false) String dryRun) {
-        return endpoints.replace(nodes, null, name, body, contentType, accept, dryRun, false);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> replace(@PathVariable String name, @RequestBody byte[] body, RequestOptions options) {
+        return router.replace(nodes, null, name, body, options);
     }
 
     @PutMapping("/{name}/status")
     @Operation(summary = "Replace a node's status (only status changes)")
-    ResponseEntity<byte[]> replaceStatus(@PathVariable String name, @RequestBody byte[] body,
-                                         @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                         @RequestHeader(value = "Accept", required = false) String accept,
-                                         @RequestParam(required = false) String dryRun) {
-        return endpoints.replace(nodes, null, name, body, contentType, accept, dryRun, true);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> replaceStatus(@PathVariable String name,
+                                         @RequestBody byte[] body,
+                                         RequestOptions options) {
+        return router.replaceStatus(nodes, null, name, body, options);
     }
 
     @PatchMapping("/{name}")
     @Operation(summary = "Patch a node: label, cordon, taint (merge, JSON or strategic merge patch)")
-    ResponseEntity<byte[]> patch(@PathVariable String name, @RequestBody byte[] body,
-                                 @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                 @RequestHeader(value = "Accept", required = false) String accept,
-                                 @RequestParam(required = false) String dryRun) {
-        return endpoints.patch(nodes, null, name, body, contentType, accept, dryRun, false);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> patch(@PathVariable String name, @RequestBody byte[] body, RequestOptions options) {
+        return router.patch(nodes, null, name, body, options);
     }
 
     @PatchMapping("/{name}/status")
     @Operation(summary = "Patch a node's status")
-    ResponseEntity<byte[]> patchStatus(@PathVariable String name, @RequestBody byte[] body,
-                                       @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                       @RequestHeader(value = "Accept", required = false) String accept,
-                                       @RequestParam(required = false) String dryRun) {
-        return endpoints.patch(nodes, null, name, body, contentType, accept, dryRun, true);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> patchStatus(@PathVariable String name, @RequestBody byte[] body, RequestOptions options) {
+        return router.patchStatus(nodes, null, name, body, options);
     }
 
     @DeleteMapping("/{name}")
     @Operation(summary = "Delete a node; its pods are removed")
-    ResponseEntity<byte[]> delete(@PathVariable String name, @RequestBody(required = false) byte[] body,
-                                  @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                  @RequestParam(required = false) String propagationPolicy,
-                                  @RequestParam(required = false) Long gracePeriodSeconds,
-                                  @RequestParam(required = false) String dryRun,
-                                  @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.delete(nodes, null, name, body, contentType, propagationPolicy, gracePeriodSeconds, dryRun, accept);
+    @ResourceOperation(Verb.DELETE)
+    ResponseEntity<byte[]> delete(@PathVariable String name,
+                                  @RequestBody(required = false) byte[] body,
+                                  RequestOptions options) {
+        return router.delete(nodes, null, name, body, options);
     }
 
     @DeleteMapping
     @Operation(summary = "Delete the nodes a label selector picks")
-    ResponseEntity<byte[]> deleteCollection(@RequestParam(required = false) String labelSelector,
-                                            @RequestParam(required = false) String fieldSelector,
-                                            @RequestBody(required = false) byte[] body,
-                                            @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                            @RequestParam(required = false) String propagationPolicy,
-                                            @RequestParam(required = false) Long gracePeriodSeconds,
-                                            @RequestParam(required = false) String dryRun,
-                                            @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.deleteCollection(nodes, null, labelSelector, fieldSelector, body,
-                contentType, propagationPolicy, gracePeriodSeconds, dryRun, accept);
+    @ResourceOperation(Verb.DELETE_COLLECTION)
+    ResponseEntity<byte[]> deleteCollection(@RequestBody(required = false) byte[] body, RequestOptions options) {
+        return router.deleteCollection(nodes, null, body, options);
     }
 }

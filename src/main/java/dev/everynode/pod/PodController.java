@@ -1,6 +1,9 @@
 package dev.everynode.pod;
 
-import dev.everynode.apimachinery.ResourceEndpoints;
+import dev.everynode.apimachinery.RequestOptions;
+import dev.everynode.apimachinery.ResourceOperation;
+import dev.everynode.apimachinery.ResourceOperation.Verb;
+import dev.everynode.apimachinery.ResourceRouter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.ResponseEntity;
@@ -11,8 +14,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -21,117 +22,108 @@ class PodController {
 
     private static final String BASE = "/api/v1/namespaces/{namespace}/pods";
 
-    private final ResourceEndpoints endpoints;
+    private final ResourceRouter router;
     private final PodResource pods;
 
-    PodController(ResourceEndpoints endpoints, PodResource pods) {
-        this.endpoints = endpoints;
+    PodController(ResourceRouter router, PodResource pods) {
+        this.router = router;
         this.pods = pods;
     }
 
     @GetMapping("/api/v1/pods")
     @Operation(summary = "List pods in all namespaces (fieldSelector spec.nodeName, status.phase)")
-    ResponseEntity<byte[]> listAll(@RequestParam(required = false) String labelSelector,
-                                   @RequestParam(required = false) String fieldSelector,
-                                   @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(pods, null, labelSelector, fieldSelector, accept);
+    @ResourceOperation(Verb.LIST)
+    ResponseEntity<byte[]> listAll(RequestOptions options) {
+        return router.list(pods, null, options);
     }
 
     @GetMapping(BASE)
     @Operation(summary = "List pods in a namespace")
-    ResponseEntity<byte[]> list(@PathVariable String namespace, @RequestParam(required = false) String labelSelector,
-                                @RequestParam(required = false) String fieldSelector,
-                                @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.list(pods, namespace, labelSelector, fieldSelector, accept);
+    @ResourceOperation(Verb.LIST)
+    ResponseEntity<byte[]> list(@PathVariable String namespace, RequestOptions options) {
+        return router.list(pods, namespace, options);
     }
 
     @PostMapping(BASE)
     @Operation(summary = "Create a pod directly (an orphan that a DaemonSet with a matching selector adopts)")
-    ResponseEntity<byte[]> create(@PathVariable String namespace, @RequestBody byte[] body,
-                                  @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                  @RequestHeader(value = "Accept", required = false) String accept,
-                                  @RequestParam(required = false) String dryRun) {
-        return endpoints.create(pods, namespace, body, contentType, accept, dryRun);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> create(@PathVariable String namespace, @RequestBody byte[] body, RequestOptions options) {
+        return router.create(pods, namespace, body, options);
     }
 
     @GetMapping(BASE + "/{name}")
     @Operation(summary = "Read a pod")
-    ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name,
-                               @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(pods, namespace, name, accept);
+    @ResourceOperation(Verb.GET)
+    ResponseEntity<byte[]> get(@PathVariable String namespace, @PathVariable String name, RequestOptions options) {
+        return router.get(pods, namespace, name, options);
     }
 
     @GetMapping(BASE + "/{name}/status")
     @Operation(summary = "Read a pod's status")
-    ResponseEntity<byte[]> getStatus(@PathVariable String namespace, @PathVariable String name,
-                                     @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.get(pods, namespace, name, accept);
+    @ResourceOperation(Verb.GET)
+    ResponseEntity<byte[]> getStatus(@PathVariable String namespace,
+                                     @PathVariable String name,
+                                     RequestOptions options) {
+        return router.get(pods, namespace, name, options);
     }
 
     @PutMapping(BASE + "/{name}")
     @Operation(summary = "Replace a pod (status is ignored)")
-    ResponseEntity<byte[]> replace(@PathVariable String namespace, @PathVariable String name, @RequestBody byte[] body,
-                                   @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                   @RequestHeader(value = "Accept", required = false) String accept,
-                                   @RequestParam(required = false) String dryRun) {
-        return endpoints.replace(pods, namespace, name, body, contentType, accept, dryRun, false);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> replace(@PathVariable String namespace,
+                                   @PathVariable String name,
+                                   @RequestBody byte[] body,
+                                   RequestOptions options) {
+        return router.replace(pods, namespace, name, body, options);
     }
 
     @PutMapping(BASE + "/{name}/status")
     @Operation(summary = "Report a pod's status (phase, conditions, containerStatuses, podIP): how an agent reports")
-    ResponseEntity<byte[]> replaceStatus(@PathVariable String namespace, @PathVariable String name,
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> replaceStatus(@PathVariable String namespace,
+                                         @PathVariable String name,
                                          @RequestBody byte[] body,
-                                         @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                         @RequestHeader(value = "Accept", required = false) String accept,
-                                         @RequestParam(required = false) String dryRun) {
-        return endpoints.replace(pods, namespace, name, body, contentType, accept, dryRun, true);
+                                         RequestOptions options) {
+        return router.replaceStatus(pods, namespace, name, body, options);
     }
 
     @PatchMapping(BASE + "/{name}")
     @Operation(summary = "Patch a pod (labels, annotations)")
-    ResponseEntity<byte[]> patch(@PathVariable String namespace, @PathVariable String name, @RequestBody byte[] body,
-                                 @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                 @RequestHeader(value = "Accept", required = false) String accept,
-                                 @RequestParam(required = false) String dryRun) {
-        return endpoints.patch(pods, namespace, name, body, contentType, accept, dryRun, false);
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> patch(@PathVariable String namespace,
+                                 @PathVariable String name,
+                                 @RequestBody byte[] body,
+                                 RequestOptions options) {
+        return router.patch(pods, namespace, name, body, options);
     }
 
     @PatchMapping(BASE + "/{name}/status")
     @Operation(summary = "Patch a pod's status")
-    ResponseEntity<byte[]> patchStatus(@PathVariable String namespace, @PathVariable String name,
+    @ResourceOperation(Verb.WRITE)
+    ResponseEntity<byte[]> patchStatus(@PathVariable String namespace,
+                                       @PathVariable String name,
                                        @RequestBody byte[] body,
-                                       @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                       @RequestHeader(value = "Accept", required = false) String accept,
-                                       @RequestParam(required = false) String dryRun) {
-        return endpoints.patch(pods, namespace, name, body, contentType, accept, dryRun, true);
+                                       RequestOptions options) {
+        return router.patchStatus(pods, namespace, name, body, options);
     }
 
     @DeleteMapping(BASE + "/{name}")
     @Operation(summary = "Delete a pod", description = "Two-phase on a live node: the pod gets a deletionTimestamp and "
             + "is removed when its agent confirms with gracePeriodSeconds=0.")
-    ResponseEntity<byte[]> delete(@PathVariable String namespace, @PathVariable String name,
+    @ResourceOperation(Verb.DELETE)
+    ResponseEntity<byte[]> delete(@PathVariable String namespace,
+                                  @PathVariable String name,
                                   @RequestBody(required = false) byte[] body,
-                                  @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                  @RequestParam(required = false) String propagationPolicy,
-                                  @RequestParam(required = false) Long gracePeriodSeconds,
-                                  @RequestParam(required = false) String dryRun,
-                                  @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.delete(pods, namespace, name, body, contentType, propagationPolicy, gracePeriodSeconds, dryRun,
-                accept);
+                                  RequestOptions options) {
+        return router.delete(pods, namespace, name, body, options);
     }
 
     @DeleteMapping(BASE)
     @Operation(summary = "Delete the pods a label or field selector picks")
+    @ResourceOperation(Verb.DELETE_COLLECTION)
     ResponseEntity<byte[]> deleteCollection(@PathVariable String namespace,
-                                            @RequestParam(required = false) String labelSelector,
-                                            @RequestParam(required = false) String fieldSelector,
                                             @RequestBody(required = false) byte[] body,
-                                            @RequestHeader(value = "Content-Type", required = false) String contentType,
-                                            @RequestParam(required = false) String propagationPolicy,
-                                            @RequestParam(required = false) Long gracePeriodSeconds,
-                                            @RequestParam(required = false) String dryRun,
-                                            @RequestHeader(value = "Accept", required = false) String accept) {
-        return endpoints.deleteCollection(pods, namespace, labelSelector, fieldSelector, body, contentType,
-                propagationPolicy, gracePeriodSeconds, dryRun, accept);
+                                            RequestOptions options) {
+        return router.deleteCollection(pods, namespace, body, options);
     }
 }
