@@ -29,10 +29,16 @@ public final class Codec {
         return body;
     }
 
+    /** A protobuf body: only resource endpoints read those (through their definitions). */
+    static boolean isProtobuf(byte[] body, String contentType) {
+        return Protobuf.CONTENT_TYPE.equals(baseType(contentType)) && body != null;
+    }
+
     /** Parses a request body that must be one object; 415 for formats we do not read, 400 when malformed. */
     public static ObjectNode readObject(byte[] body, String contentType) {
-        if (ProtobufBodies.CONTENT_TYPE.equals(baseType(contentType)) && body != null) {
-            return ProtobufBodies.decode(body);
+        if (isProtobuf(body, contentType)) {
+            Protobuf.unwrap(body);
+            throw Protobuf.unsupported(List.of());
         }
         JsonNode node = readTree(body, contentType);
         if (!(node instanceof ObjectNode object)) {

@@ -52,6 +52,16 @@ public interface ResourceDefinition {
         return false;
     }
 
+    /** Whether a create or replace may send this type as protobuf (client-go's typed clients prefer it). */
+    default boolean acceptsProtobuf() {
+        return false;
+    }
+
+    /** The object in a protobuf message of this type; called only when {@link #acceptsProtobuf()}. */
+    default ObjectNode decodeProtobuf(Protobuf.Reader message) {
+        throw new UnsupportedOperationException(type().kind() + " has no protobuf decoding");
+    }
+
     /** Discovery: the verbs served, short names, categories, and whether {@code <plural>/status} is served. */
     List<String> verbs();
 

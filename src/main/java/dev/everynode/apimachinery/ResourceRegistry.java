@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The served resources, one {@link ResourceDefinition} each, in discovery order (the definitions' {@code @Order}). */
 @Component
@@ -39,6 +40,16 @@ public class ResourceRegistry {
     public Optional<ResourceDefinition> forPlural(String group, String plural) {
         return definitions.stream()
                 .filter(d -> d.type().group().equals(group) && d.type().plural().equals(plural)).findFirst();
+    }
+
+    /** The object in a protobuf request body, decoded by its type's definition; 415 when none decodes it. */
+    ObjectNode decodeProtobuf(byte[] body) {
+        Protobuf.Envelope envelope = Protobuf.unwrap(body);
+        return forKind(envelope.kind())
+                .filter(d -> d.acceptsProtobuf() && d.type().apiVersion().equals(envelope.apiVersion()))
+                .orElseThrow(() -> Protobuf.unsupported(definitions.stream().filter(ResourceDefinition::acceptsProtobuf)
+                        .map(ResourceDefinition::type).toList()))
+                .decodeProtobuf(envelope.message());
     }
 
     /** The type whose objects are the namespaces namespaced objects live in. */

@@ -23,11 +23,22 @@ public class ResourceRouter {
     private final ResourceService resources;
     private final Patches patches;
     private final java.time.Clock clock;
+    private final ResourceRegistry registry;
 
-    public ResourceRouter(ResourceService resources, Patches patches, java.time.Clock clock) {
+    public ResourceRouter(ResourceService resources, Patches patches, java.time.Clock clock,
+                          ResourceRegistry registry) {
         this.resources = resources;
         this.patches = patches;
         this.clock = clock;
+        this.registry = registry;
+    }
+
+    /** A body that must be one object: JSON, YAML, or protobuf of a type whose definition decodes it. */
+    private ObjectNode readObject(byte[] body, RequestOptions options) {
+        if (Codec.isProtobuf(body, options.contentType())) {
+            return registry.decodeProtobuf(body);
+        }
+        return Codec.readObject(body, options.contentType());
     }
 
     public ResponseEntity<byte[]> list(ResourceDefinition definition, String namespace, RequestOptions options) {
@@ -76,7 +87,7 @@ public class ResourceRouter {
     public ResponseEntity<byte[]> create(ResourceDefinition definition, String namespace, byte[] body,
                                          RequestOptions options) {
         FieldValidation validation = options.validation();
-        ObjectNode object = validation.apply(definition.type(), Codec.readObject(body, options.contentType()));
+        ObjectNode object = validation.apply(definition.type(), readObject(body, options));
         StoredObject created = resources.create(definition.strategy(), namespace, object, options.isDryRun());
         return validation.decorate(Codec.respond(HttpStatus.CREATED, created.body(), options.accept()));
     }
@@ -97,7 +108,7 @@ public class ResourceRouter {
                                            RequestOptions options, boolean status) {
         ResourceStrategy strategy = definition.strategy();
         FieldValidation validation = options.validation();
-        ObjectNode object = validation.apply(definition.type(), Codec.readObject(body, options.contentType()));
+        ObjectNode object = validation.apply(definition.type(), readObject(body, options));
         StoredObject written = status
                 ? resources.updateStatus(strategy, namespace, name, object, options.isDryRun())
                 : resources.update(strategy, namespace, name, object, options.isDryRun());

@@ -3,6 +3,7 @@ package dev.everynode.namespace;
 import dev.everynode.apimachinery.Cells;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.PatchSchema;
+import dev.everynode.apimachinery.Protobuf;
 import dev.everynode.apimachinery.ResourceDefinition;
 import dev.everynode.apimachinery.ResourceStrategy;
 import dev.everynode.apimachinery.ResourceType;
@@ -69,6 +70,16 @@ public final class NamespaceResource implements ResourceDefinition {
     @Override
     public boolean holdsNamespaces() {
         return true;
+    }
+
+    @Override
+    public boolean acceptsProtobuf() {
+        return true;
+    }
+
+    @Override
+    public ObjectNode decodeProtobuf(Protobuf.Reader message) {
+        return NamespaceProtobuf.decode(message);
     }
 
     @Override
