@@ -1,7 +1,9 @@
 package dev.everynode.apimachinery;
 
+import dev.everynode.change.Change;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -45,6 +47,11 @@ public interface ResourceDefinition {
     /** The object table's indexed columns derived from the object besides its owner (none by default). */
     default IndexColumns indexColumns(ObjectNode object) {
         return IndexColumns.NONE;
+    }
+
+    /** The change a write of this object announces to its subscribers, if any (none by default). */
+    default Optional<Change.Written> written(StoredObject object, boolean deleted) {
+        return Optional.empty();
     }
 
     /** Whether objects of this type are the namespaces the namespaced types live in. */

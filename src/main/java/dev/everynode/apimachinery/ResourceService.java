@@ -1,7 +1,5 @@
 package dev.everynode.apimachinery;
 
-import dev.everynode.change.Change;
-import dev.everynode.change.PodOwner;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -271,12 +269,7 @@ public class ResourceService {
     /** The change a write makes, for its subscribers (those of the reconcile queue run after the commit). */
     private void publish(StoredObject o, String change) {
         boolean deleted = "DELETED".equals(change);
-        switch (o.kind()) {
-            case "Pod" -> events.publishEvent(new Change.PodsWritten(o.namespace(), PodOwner.of(o.body())));
-            case "DaemonSet" -> events.publishEvent(new Change.DaemonSetWritten(o.namespace(), o.name(), deleted));
-            case "Node" -> events.publishEvent(new Change.NodeWritten(o.name(), deleted));
-            default -> { }
-        }
+        registry.forKind(o.kind()).flatMap(d -> d.written(o, deleted)).ifPresent(events::publishEvent);
     }
 
     private static void requireKind(ResourceType type, ObjectNode object) {

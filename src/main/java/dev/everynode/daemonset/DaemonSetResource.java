@@ -6,11 +6,14 @@ import dev.everynode.apimachinery.PatchSchema;
 import dev.everynode.apimachinery.ResourceDefinition;
 import dev.everynode.apimachinery.ResourceStrategy;
 import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.apimachinery.TableColumn;
+import dev.everynode.change.Change;
 import dev.everynode.pod.PodResource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -94,6 +97,11 @@ public final class DaemonSetResource implements ResourceDefinition {
     @Override
     public PatchSchema patchSchema() {
         return PATCH_SCHEMA;
+    }
+
+    @Override
+    public Optional<Change.Written> written(StoredObject object, boolean deleted) {
+        return Optional.of(new Change.DaemonSetWritten(object.namespace(), object.name(), deleted));
     }
 
     @Override

@@ -6,11 +6,14 @@ import dev.everynode.apimachinery.PatchSchema;
 import dev.everynode.apimachinery.ResourceDefinition;
 import dev.everynode.apimachinery.ResourceStrategy;
 import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.apimachinery.TableColumn;
+import dev.everynode.change.Change;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.springframework.core.annotation.Order;
@@ -101,6 +104,11 @@ public final class NodeResource implements ResourceDefinition {
     @Override
     public Set<String> fieldSelectors() {
         return Set.of("spec.unschedulable");
+    }
+
+    @Override
+    public Optional<Change.Written> written(StoredObject object, boolean deleted) {
+        return Optional.of(new Change.NodeWritten(object.name(), deleted));
     }
 
     @Override

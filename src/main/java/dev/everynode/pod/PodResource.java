@@ -6,9 +6,13 @@ import dev.everynode.apimachinery.PatchSchema;
 import dev.everynode.apimachinery.ResourceDefinition;
 import dev.everynode.apimachinery.ResourceStrategy;
 import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.StoredObject;
 import dev.everynode.apimachinery.TableColumn;
+import dev.everynode.change.Change;
+import dev.everynode.change.PodOwner;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -82,6 +86,11 @@ public final class PodResource implements ResourceDefinition {
         JsonNode hash = object.path("metadata").path("labels").get("controller-revision-hash");
         return new IndexColumns(Json.text(object, "spec", "nodeName"),
                 hash != null && hash.isString() ? hash.stringValue() : null);
+    }
+
+    @Override
+    public Optional<Change.Written> written(StoredObject object, boolean deleted) {
+        return Optional.of(new Change.PodsWritten(object.namespace(), PodOwner.of(object.body())));
     }
 
     @Override
