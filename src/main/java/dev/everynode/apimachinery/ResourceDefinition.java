@@ -1,5 +1,6 @@
 package dev.everynode.apimachinery;
 
+import dev.everynode.apimachinery.patch.PatchSchema;
 import dev.everynode.change.Change;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.everynode.apimachinery;
 
+import dev.everynode.apimachinery.patch.Patches;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -159,7 +160,7 @@ public class ResourceRouter {
         }
         StoredObject written = resources.write(strategy, namespace, name, options.isDryRun(),
                 current -> validation.apply(strategy.type(), TypedFields.patched(strategy.type(), name, patch,
-                        patches.apply(definition, type, current, patch))),
+                        patches.apply(definition.patchSchema(), type, current, patch))),
                 status);
         return validation.decorate(Codec.respond(HttpStatus.OK, written.body(), options.accept()));
     }

@@ -2,7 +2,7 @@ package dev.everynode.pod;
 
 import dev.everynode.apimachinery.Cells;
 import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.PatchSchema;
+import dev.everynode.apimachinery.patch.PatchSchema;
 import dev.everynode.apimachinery.ResourceDefinition;
 import dev.everynode.apimachinery.ResourceStrategy;
 import dev.everynode.apimachinery.ResourceType;

@@ -5,18 +5,18 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Test fixtures written as JSON with single quotes, which keeps the tables readable. */
-final class TestJson {
+public final class TestJson {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private TestJson() {
     }
 
-    static JsonNode json(String singleQuoted) {
+    public static JsonNode json(String singleQuoted) {
         return MAPPER.readTree(singleQuoted.replace('\'', '"'));
     }
 
-    static ObjectNode obj(String singleQuoted) {
+    public static ObjectNode obj(String singleQuoted) {
         return (ObjectNode) json(singleQuoted);
     }
 }

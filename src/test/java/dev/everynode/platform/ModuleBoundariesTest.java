@@ -2,13 +2,17 @@ package dev.everynode.platform;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
+import dev.everynode.apimachinery.ApiException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -78,6 +82,16 @@ class ModuleBoundariesTest {
                 .should().dependOnClassesThat().resideInAnyPackage(FEATURES)
                 .orShould().dependOnClassesThat().resideInAnyPackage("dev.everynode.apimachinery..",
                         "dev.everynode.reconcile..", "dev.everynode.platform..")
+                .check(CLASSES);
+    }
+
+    /** The patch engine is a leaf of apimachinery: JSON trees in, JSON trees out, Status errors. */
+    @Test
+    void thePatchEngineStandsOnItsOwn() {
+        classes().that().resideInAPackage("dev.everynode.apimachinery.patch..")
+                .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "tools.jackson..",
+                        "org.springframework.stereotype..", "dev.everynode.apimachinery.patch..")
+                        .or(type(ApiException.class)))
                 .check(CLASSES);
     }
 

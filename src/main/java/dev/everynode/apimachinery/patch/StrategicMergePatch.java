@@ -1,4 +1,4 @@
-package dev.everynode.apimachinery;
+package dev.everynode.apimachinery.patch;
 
 import tools.jackson.databind.node.ObjectNode;
 

@@ -1,5 +1,6 @@
-package dev.everynode.apimachinery;
+package dev.everynode.apimachinery.patch;
 
+import dev.everynode.apimachinery.ApiException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -8,12 +9,12 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class Patches {
 
-    static final String APPLY = "application/apply-patch+yaml";
+    public static final String APPLY = "application/apply-patch+yaml";
 
-    static final java.util.Set<String> SUPPORTED = java.util.Set.of("application/merge-patch+json",
+    public static final java.util.Set<String> SUPPORTED = java.util.Set.of("application/merge-patch+json",
             "application/json-patch+json", "application/strategic-merge-patch+json");
 
-    public ObjectNode apply(ResourceDefinition definition, String patchType, ObjectNode current, JsonNode patch) {
+    public ObjectNode apply(PatchSchema schema, String patchType, ObjectNode current, JsonNode patch) {
         JsonNode result = switch (patchType) {
             case "application/merge-patch+json" -> JsonPatches.applyMergePatch(current, requireObject(patch));
             case "application/json-patch+json" -> {
@@ -23,7 +24,7 @@ public class Patches {
                 yield JsonPatches.applyJsonPatch(current, patch);
             }
             case "application/strategic-merge-patch+json", APPLY ->
-                    StrategicMergePatch.apply(current, requireObject(patch), definition.patchSchema());
+                    StrategicMergePatch.apply(current, requireObject(patch), schema);
             default -> throw ApiException.unsupportedMediaType(patchType);
         };
         if (!(result instanceof ObjectNode object)) {

@@ -1,4 +1,4 @@
-package dev.everynode.apimachinery;
+package dev.everynode.apimachinery.patch;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -35,7 +35,7 @@ public final class PatchSchema {
 
     /**
      * ObjectMeta's lists, which every object has: ownerReferences merge by uid, finalizers are a merged set of
-     * strings. A resource's own schema adds its lists to this one ({@link ResourceDefinition#patchSchema()}).
+     * strings. A resource's own schema adds its lists to this one ({@code ResourceDefinition.patchSchema()}).
      */
     public static PatchSchema objectMeta() {
         return EMPTY.withMergeKey("ownerReferences", "uid").withPrimitiveMerge("finalizers");

@@ -1,9 +1,10 @@
-package dev.everynode.apimachinery;
+package dev.everynode.apimachinery.patch;
 
 import static dev.everynode.apimachinery.TestJson.json;
 import static dev.everynode.apimachinery.TestJson.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.everynode.apimachinery.Definitions;
 import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.everynode.apimachinery;
+package dev.everynode.apimachinery.patch;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package dev.everynode.apimachinery;
+package dev.everynode.apimachinery.patch;
 
 import static dev.everynode.apimachinery.TestJson.json;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,9 +1,10 @@
-package dev.everynode.apimachinery;
+package dev.everynode.apimachinery.patch;
 
 import static dev.everynode.apimachinery.TestJson.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.everynode.apimachinery.Definitions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
