@@ -83,6 +83,7 @@ public final class PodResource implements ResourceDefinition {
 
     @Override
     public IndexColumns indexColumns(ObjectNode object) {
+        // DaemonSetLabels.REVISION_HASH, spelled out: daemonset depends on pod (the template), not the reverse.
         JsonNode hash = object.path("metadata").path("labels").get("controller-revision-hash");
         return new IndexColumns(Json.text(object, "spec", "nodeName"),
                 hash != null && hash.isString() ? hash.stringValue() : null);
