@@ -1,6 +1,7 @@
 package dev.everynode.daemonset;
 
 import dev.everynode.apimachinery.Json;
+import dev.everynode.pod.PodResource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -11,7 +12,7 @@ import tools.jackson.databind.JsonNode;
 public final class DaemonSetLabels {
 
     /** Label of daemon pods and ControllerRevisions: the hash of the pod template (apps/v1 ControllerRevisionHashLabelKey). */
-    public static final String REVISION_HASH = "controller-revision-hash";
+    public static final String REVISION_HASH = PodResource.REVISION_HASH_LABEL;
     /** Label of daemon pods: the template generation they were made from (the legacy way to tell updated pods). */
     public static final String TEMPLATE_GENERATION = "pod-template-generation";
     /** Annotation of the DaemonSet: its template generation, raised when spec.template changes. */

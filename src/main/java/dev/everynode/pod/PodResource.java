@@ -24,6 +24,12 @@ import tools.jackson.databind.node.ObjectNode;
 @Order(3)
 public final class PodResource implements ResourceDefinition {
 
+    /**
+     * The label whose value fills a pod's indexed revision_hash column (the unique index: one live pod per
+     * DaemonSet, node and revision). Defined here because the row is the pod's; DaemonSetLabels names the same key.
+     */
+    public static final String REVISION_HASH_LABEL = "controller-revision-hash";
+
     public static final ResourceType TYPE = new ResourceType("", "v1", "Pod", "pods", true, true);
 
     private static final List<TableColumn> COLUMNS = List.of(TableColumn.nameColumn(),
@@ -83,8 +89,7 @@ public final class PodResource implements ResourceDefinition {
 
     @Override
     public IndexColumns indexColumns(ObjectNode object) {
-        // DaemonSetLabels.REVISION_HASH, spelled out: daemonset depends on pod (the template), not the reverse.
-        JsonNode hash = object.path("metadata").path("labels").get("controller-revision-hash");
+        JsonNode hash = object.path("metadata").path("labels").get(REVISION_HASH_LABEL);
         return new IndexColumns(Json.text(object, "spec", "nodeName"),
                 hash != null && hash.isString() ? hash.stringValue() : null);
     }
