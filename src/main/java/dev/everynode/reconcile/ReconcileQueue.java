@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,15 +33,11 @@ class ReconcileQueue {
     private final Set<String> running = new java.util.HashSet<>();
     private final Set<String> dirty = new java.util.HashSet<>();
     private final java.util.Map<String, Integer> failures = new java.util.HashMap<>();
-    /** Keys that may not start before this System.nanoTime() (adaptive batching), and those waiting for it. */
+    /** Keys that may not start before this Ticker.nanoTime() (adaptive batching), and those waiting for it. */
     private final java.util.Map<String, Long> notBefore = new java.util.HashMap<>();
     private final Set<String> deferred = new java.util.HashSet<>();
     private final ExecutorService workers;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "reconcile-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Ticker ticker;
     private final int workerCount;
     private volatile Consumer<String> handler;
     private volatile boolean stopped;
@@ -52,8 +49,49 @@ class ReconcileQueue {
     private final io.micrometer.core.instrument.Timer queueDuration;
     private final io.micrometer.core.instrument.Timer workDuration;
 
+    /**
+     * The queue's time: a monotonic reading in nanoseconds (System.nanoTime() in production) and a timer on the same
+     * time line, for delayed adds. Tests drive both by hand.
+     */
+    interface Ticker {
+        long nanoTime();
+
+        void schedule(Runnable task, long delayNanos);
+
+        void shutdown();
+    }
+
+    /** System.nanoTime() and one daemon timer thread. */
+    static final class SystemTicker implements Ticker {
+        private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "reconcile-timer");
+            t.setDaemon(true);
+            return t;
+        });
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public void schedule(Runnable task, long delayNanos) {
+            timers.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void shutdown() {
+            timers.shutdownNow();
+        }
+    }
+
+    @Autowired
     ReconcileQueue(EverynodeProperties.Reconcile settings, io.micrometer.core.instrument.MeterRegistry meters) {
-        int workerCount = settings.workers();
+        this(settings.workers(), meters, new SystemTicker());
+    }
+
+    ReconcileQueue(int workerCount, io.micrometer.core.instrument.MeterRegistry meters, Ticker ticker) {
+        this.ticker = ticker;
         var tag = io.micrometer.core.instrument.Tags.of("name", "daemonset");
         adds = io.micrometer.core.instrument.Counter.builder("workqueue.adds").tags(tag)
                 .description("Total number of adds handled by workqueue").register(meters);
@@ -105,7 +143,7 @@ class ReconcileQueue {
             if (pending.add(key)) {
                 if (!wasBackground) {
                     adds.increment();
-                    queuedSince.put(key, System.nanoTime());
+                    queuedSince.put(key, ticker.nanoTime());
                 }
                 notifyAll();
             }
@@ -120,19 +158,19 @@ class ReconcileQueue {
      */
     private boolean holdBack(String key) {
         Long at = notBefore.get(key);
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (at == null || at <= now) {
             notBefore.remove(key);
             return false;
         }
         if (deferred.add(key)) {
-            timers.schedule(() -> {
+            ticker.schedule(() -> {
                 synchronized (this) {
                     deferred.remove(key);
                     notBefore.remove(key);
                 }
                 add(key);
-            }, at - now, TimeUnit.NANOSECONDS);
+            }, at - now);
         }
         return true;
     }
@@ -145,7 +183,7 @@ class ReconcileQueue {
             }
             if (background.add(key)) {
                 adds.increment();
-                queuedSince.put(key, System.nanoTime());
+                queuedSince.put(key, ticker.nanoTime());
                 notifyAll();
             }
         }
@@ -156,7 +194,7 @@ class ReconcileQueue {
             add(key);
             return;
         }
-        timers.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+        ticker.schedule(() -> add(key), TimeUnit.MILLISECONDS.toNanos(delay.toMillis()));
     }
 
 
@@ -181,11 +219,11 @@ class ReconcileQueue {
                 running.add(key);
                 Long since = queuedSince.remove(key);
                 if (since != null) {
-                    queueDuration.record(System.nanoTime() - since, TimeUnit.NANOSECONDS);
+                    queueDuration.record(ticker.nanoTime() - since, TimeUnit.NANOSECONDS);
                 }
             }
             boolean ok = false;
-            long started = System.nanoTime();
+            long started = ticker.nanoTime();
             runningSince.put(key, started);
             try {
                 handler.accept(key);
@@ -194,12 +232,12 @@ class ReconcileQueue {
                 log.warn("reconcile failed daemonSet={} error={}", key, e.toString());
             }
             runningSince.remove(key);
-            workDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            workDuration.record(ticker.nanoTime() - started, TimeUnit.NANOSECONDS);
             synchronized (this) {
                 running.remove(key);
-                long took = System.nanoTime() - started;
+                long took = ticker.nanoTime() - started;
                 if (took > 50_000_000L) {
-                    notBefore.put(key, System.nanoTime() + Math.min(took, 1_000_000_000L));
+                    notBefore.put(key, ticker.nanoTime() + Math.min(took, 1_000_000_000L));
                 }
                 if (dirty.remove(key)) {
                     add(key);
@@ -222,7 +260,7 @@ class ReconcileQueue {
 
     /** Seconds the running passes have taken so far: their sum, or the longest. */
     private double running(boolean longest) {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         double total = 0;
         double max = 0;
         for (long since : runningSince.values()) {
@@ -239,7 +277,7 @@ class ReconcileQueue {
         synchronized (this) {
             notifyAll();
         }
-        timers.shutdownNow();
+        ticker.shutdown();
         workers.shutdownNow();
     }
 }
