@@ -142,8 +142,32 @@ public final class Model {
     public record Snapshot(DaemonSetView daemonSet, List<NodeView> nodes, List<PodView> pods,
                            Map<String, Backoff> backoffByNode) {}
 
-    /** Why a pod is deleted; it decides the event the executor records. */
-    public enum DeleteReason { FAILED, SUCCEEDED, DUPLICATE, NOT_ELIGIBLE, UPDATE, SURGE_RETIRE, NODE_GONE }
+    /**
+     * A pod the DaemonSet may claim (Kubernetes ClaimPods): one it owns through its controller ownerReference, or an
+     * orphan of its namespace. {@code matchesSelector}: its labels match the DaemonSet's selector (never when the
+     * selector is empty).
+     */
+    public record Candidate(PodView view, boolean owned, boolean matchesSelector) {}
+
+    /** Everything a pass observes: the planner claims among the candidates, then plans over the claimed pods. */
+    public record Observed(DaemonSetView daemonSet, List<NodeView> nodes, List<Candidate> candidates,
+                           Map<String, Backoff> backoffByNode) {}
+
+    /**
+     * A planned pass: the snapshot the planner planned over (the claimed pods), and the plan, whose actions start with
+     * the adoptions and releases.
+     */
+    public record Pass(Snapshot snapshot, Plan plan) {}
+
+    /**
+     * Why a pod is deleted; it decides the event the executor records. {@code DAEMON_SET_DELETED}: foreground
+     * deletion of the DaemonSet (no event: Kubernetes' garbage collector, not the controller, deletes those).
+     */
+    public enum DeleteReason { FAILED, SUCCEEDED, DUPLICATE, NOT_ELIGIBLE, UPDATE, SURGE_RETIRE, NODE_GONE,
+        DAEMON_SET_DELETED }
+
+    /** The RolloutFailed condition: its reason, message and the generation it applies to. */
+    public record RolloutFailed(String reason, String message, long observedGeneration) {}
 
     /** What the executor must do. */
     public sealed interface Action {
@@ -151,6 +175,27 @@ public final class Model {
         record CreatePod(String nodeName) implements Action {}
         /** Delete (start two-phase deletion of) pod {@code podName} on {@code nodeName}. */
         record DeletePod(String podName, String nodeName, DeleteReason reason) implements Action {}
+        /** Adopt the orphan {@code podName}: give it the DaemonSet's controller ownerReference. */
+        record AdoptPod(String podName) implements Action {}
+        /** Release {@code podName}, owned but no longer selected: remove its controller ownerReference. */
+        record ReleasePod(String podName) implements Action {}
+        /** Foreground deletion is done, every pod is gone: remove the DaemonSet's revisions and the DaemonSet. */
+        record FinalizeDeletion() implements Action {}
+
+        /**
+         * Write the status: the {@code counters}, observedGeneration when {@code observeGeneration}, the Progressing
+         * condition ({@code progressing}; null = remove it), RolloutFailed (first removed when
+         * {@code clearRolloutFailed}, then set to {@code rolloutFailed} at {@code now} unless null), and the rollout
+         * policies' writes of the DaemonSet in the same update: record the current revision as the promoted canary
+         * ({@code promoteCanary}) or as the stable one ({@code markStable}), pause it ({@code pause}), roll the
+         * template back to the revision {@code rollbackTo} (null = no). {@code transitions}: the events of the
+         * rollout's state changes, recorded once the write lands; {@code recheck}: when to look again (the progress
+         * deadline, the canary, the ready timeout; null = no need).
+         */
+        record WriteStatus(Status counters, boolean observeGeneration, Progress.Condition progressing,
+                           boolean clearRolloutFailed, RolloutFailed rolloutFailed, boolean promoteCanary,
+                           boolean markStable, boolean pause, String rollbackTo, List<Event> transitions,
+                           Duration recheck, Instant now) implements Action {}
     }
 
     /** A Kubernetes event the executor records on the DaemonSet: type Normal/Warning, reason, message. */

@@ -7,6 +7,8 @@ import dev.everynode.reconcile.plan.Model.DaemonSetView;
 import dev.everynode.reconcile.plan.Model.DeleteReason;
 import dev.everynode.reconcile.plan.Model.Event;
 import dev.everynode.reconcile.plan.Model.NodeView;
+import dev.everynode.reconcile.plan.Model.Observed;
+import dev.everynode.reconcile.plan.Model.Pass;
 import dev.everynode.reconcile.plan.Model.Plan;
 import dev.everynode.reconcile.plan.Model.PodView;
 import dev.everynode.reconcile.plan.Model.Snapshot;
@@ -78,6 +80,49 @@ public final class Planner {
         podsByNode.values().stream().flatMap(List::stream).filter(pod -> !pod.terminating())
                 .forEach(pod -> Pods.untilAvailable(pod, ds.minReadySeconds(), now).ifPresent(draft::requeueAfter));
         return finish(draft, status, backoff, now, burstLimit);
+    }
+
+    /**
+     * A whole pass: claim among the observed candidates (adopt, release), then plan over the claimed pods. The
+     * plan's actions are the adoptions and releases, then the deletes and creates of {@link #plan(Snapshot, Instant,
+     * int)}.
+     */
+    public static Pass plan(Observed observed, Instant now, int burstLimit) {
+        Claims.Claim claim = Claims.of(observed.candidates());
+        Snapshot snapshot = new Snapshot(observed.daemonSet(), observed.nodes(), claim.pods(),
+                observed.backoffByNode());
+        Plan plan = plan(snapshot, now, burstLimit);
+        if (claim.actions().isEmpty()) {
+            return new Pass(snapshot, plan);
+        }
+        List<Action> actions = new ArrayList<>(claim.actions());
+        actions.addAll(plan.actions());
+        return new Pass(snapshot, new Plan(List.copyOf(actions), plan.status(), plan.statusValid(),
+                plan.requeueAfter(), plan.backoffByNode(), plan.events()));
+    }
+
+    /**
+     * Foreground deletion of a DaemonSet: every pod it owns goes (removed at once when its node is gone or it has
+     * ended, else marked terminating until its agent confirms); once none is left but those removed at once, the
+     * DaemonSet and its revisions go too; until then look again in a second.
+     *
+     * @param nodeNames the nodes that exist
+     */
+    public static Plan finalizeDeletion(List<PodView> pods, Set<String> nodeNames) {
+        List<Action> actions = new ArrayList<>();
+        boolean allRemoved = true;
+        for (PodView pod : pods) {
+            boolean removedAtOnce = !nodeNames.contains(pod.nodeName()) || Pods.isTerminal(pod);
+            if (removedAtOnce || !pod.terminating()) {
+                actions.add(new Action.DeletePod(pod.name(), pod.nodeName(), DeleteReason.DAEMON_SET_DELETED));
+            }
+            allRemoved &= removedAtOnce;
+        }
+        if (allRemoved) {
+            actions.add(new Action.FinalizeDeletion());
+        }
+        return new Plan(List.copyOf(actions), null, false, allRemoved ? null : Duration.ofSeconds(1), Map.of(),
+                List.of());
     }
 
     /**
