@@ -275,7 +275,7 @@ class RolloutController {
             failure.put("stableRevision", RolloutAnnotations.text(body, RolloutAnnotations.STABLE_REVISION));
             failure.put("tried", health.tried());
             failure.put("failing", health.failing());
-            StatusConditions.Failed failed = StatusConditions.rolloutFailed(status);
+            Model.RolloutFailed failed = StatusConditions.rolloutFailed(status);
             if (failed == null) {
                 failure.putNull("decision");
             } else {

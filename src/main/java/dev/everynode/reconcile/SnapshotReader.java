@@ -8,7 +8,10 @@ import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RolloutAnnotations;
 import dev.everynode.node.ReadyCondition;
 import dev.everynode.pod.PodConditions;
+import dev.everynode.reconcile.plan.FailurePolicy;
 import dev.everynode.reconcile.plan.Model;
+import dev.everynode.reconcile.plan.StatusWrite;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -130,6 +133,19 @@ final class SnapshotReader {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** The rollout settings of the annotations, for the status write and the rollout view. */
+    static StatusWrite.Rollout rollout(ObjectNode ds) {
+        boolean rolling = "RollingUpdate".equals(ds.path("spec").path("updateStrategy").path("type").asString(""));
+        Long deadline = RolloutAnnotations.progressDeadlineSeconds(ds);
+        Long auto = RolloutAnnotations.seconds(ds, RolloutAnnotations.CANARY_AUTO_PROMOTE);
+        Long readyTimeout = RolloutAnnotations.seconds(ds, RolloutAnnotations.READY_TIMEOUT);
+        return new StatusWrite.Rollout(rolling, deadline == null ? StatusWrite.DEFAULT_PROGRESS_DEADLINE
+                : Duration.ofSeconds(deadline), auto == null ? null : Duration.ofSeconds(auto),
+                RolloutAnnotations.text(ds, RolloutAnnotations.STABLE_REVISION),
+                new FailurePolicy.Config(RolloutAnnotations.failurePolicy(ds), RolloutAnnotations.maxFailureRatio(ds),
+                        readyTimeout == null ? null : Duration.ofSeconds(readyTimeout)));
     }
 
     static Model.NodeView node(StoredObject node) {

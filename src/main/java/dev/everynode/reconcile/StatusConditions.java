@@ -3,6 +3,7 @@ package dev.everynode.reconcile;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Progress;
+import dev.everynode.reconcile.plan.StatusWrite;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -52,16 +53,18 @@ final class StatusConditions {
         c.put("message", condition.message());
     }
 
-    /** The RolloutFailed condition the failure policy wrote: its reason and the generation it applies to. */
-    record Failed(String reason, String message, long observedGeneration) {}
-
     static final String ROLLOUT_FAILED = "RolloutFailed";
 
-    /** The stored RolloutFailed condition, or null. */
-    static Failed rolloutFailed(JsonNode status) {
+    /** The status as stored, for the status write: counters, Progressing and RolloutFailed. */
+    static StatusWrite.Stored stored(JsonNode status) {
+        return new StatusWrite.Stored(counters(status), progressing(status), rolloutFailed(status));
+    }
+
+    /** The stored RolloutFailed condition the failure policy wrote, or null. */
+    static Model.RolloutFailed rolloutFailed(JsonNode status) {
         for (JsonNode c : status.path("conditions")) {
             if (ROLLOUT_FAILED.equals(c.path("type").asString(""))) {
-                return new Failed(c.path("reason").asString(""), c.path("message").asString(""),
+                return new Model.RolloutFailed(c.path("reason").asString(""), c.path("message").asString(""),
                         c.path("observedGeneration").asLong(0));
             }
         }
