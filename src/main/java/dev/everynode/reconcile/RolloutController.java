@@ -16,6 +16,7 @@ import dev.everynode.revision.TemplateHash;
 import dev.everynode.reconcile.plan.FailurePolicy;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Progress;
+import dev.everynode.reconcile.plan.RolloutCounts;
 import dev.everynode.reconcile.plan.RolloutNodes;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -85,11 +86,11 @@ class RolloutController {
         ObjectNode out = RolloutStatus.of(ds.body());
         List<StoredObject> pods = store.listByOwner("Pod", ds.uid());
         List<StoredObject> revisions = store.listByOwner("ControllerRevision", ds.uid());
-        out.set("revisions", revisions(revisions, pods));
         Model.DaemonSetView view = SnapshotReader.daemonSet(ds, RolloutRevision.currentHash(store, ds));
         List<Model.NodeView> nodes = store.list("Node", null).stream().map(SnapshotReader::node).toList();
         List<Model.PodView> podViews = pods.stream().map(SnapshotReader::pod).toList();
         Model.Snapshot snapshot = new Model.Snapshot(view, nodes, podViews, backoffs.load(ds.uid()));
+        out.set("revisions", revisions(revisions, RolloutCounts.revisions(snapshot)));
         java.time.Instant now = clock.instant();
         out.set("nodes", nodes(snapshot, now));
         if (cells) {
@@ -181,25 +182,13 @@ class RolloutController {
         return Codec.respond(HttpStatus.OK, out, accept);
     }
 
-    private static ArrayNode revisions(List<StoredObject> revisions, List<StoredObject> pods) {
-        Map<String, int[]> counts = new HashMap<>();
-        for (StoredObject pod : pods) {
-            if (pod.deletionTimestamp() != null) {
-                continue;
-            }
-            String hash = DaemonSetLabels.revisionHash(pod.body());
-            int[] c = counts.computeIfAbsent(hash, h -> new int[2]);
-            c[0]++;
-            if (SnapshotReader.pod(pod).ready()) {
-                c[1]++;
-            }
-        }
+    private static ArrayNode revisions(List<StoredObject> revisions, Map<String, RolloutCounts.Revision> counts) {
         ArrayNode out = Json.MAPPER.createArrayNode();
         revisions.stream().sorted(Comparator.comparingLong(r -> -r.body().path("revision").asLong(0))).forEach(r -> {
             String hash = DaemonSetLabels.revisionHash(r.body());
-            int[] c = counts.getOrDefault(hash, new int[2]);
+            RolloutCounts.Revision c = counts.getOrDefault(hash, new RolloutCounts.Revision(0, 0));
             out.addObject().put("revision", r.body().path("revision").asLong()).put("hash", hash)
-                    .put("name", r.name()).put("pods", c[0]).put("ready", c[1]);
+                    .put("name", r.name()).put("pods", c.pods()).put("ready", c.ready());
         });
         return out;
     }
@@ -223,15 +212,13 @@ class RolloutController {
         JsonNode status = body.path("status");
         String reason = progressing == null ? "" : progressing.reason();
         if (policy.canary() != null) {
-            int desired = status.path("desiredNumberScheduled").asInt(0);
+            RolloutCounts.Canary counts = RolloutCounts.canary(snapshot, RolloutCounts.status(snapshot, now));
             String state = policy.canaryPromoted() ? "Promoted" : Progress.CANARY_WAITING.equals(reason) ? "Waiting"
                     : Progress.COMPLETE.equals(reason) ? "Complete" : "Updating";
             ObjectNode canary = out.putObject("canary");
-            canary.put("size", Math.max(1, dev.everynode.reconcile.plan.IntOrPercents.scaled(policy.canary(), desired,
-                    true)));
-            canary.put("updated", status.path("updatedNumberScheduled").asInt(0));
-            canary.put("available", (int) snapshot.pods().stream().filter(p -> !p.terminating() && p.ready()
-                    && snapshot.daemonSet().currentHash().equals(p.revisionHash())).count());
+            canary.put("size", counts.size());
+            canary.put("updated", counts.updated());
+            canary.put("available", counts.available());
             canary.put("promoted", policy.canaryPromoted());
             canary.put("state", state);
             Long auto = RolloutAnnotations.seconds(body, RolloutAnnotations.CANARY_AUTO_PROMOTE);
@@ -257,15 +244,13 @@ class RolloutController {
                 waves.put("inFlight", inFlight);
             }
         }
-        String action = RolloutAnnotations.failurePolicy(body);
-        if (action != null) {
-            Long timeout = RolloutAnnotations.seconds(body, RolloutAnnotations.READY_TIMEOUT);
-            java.time.Duration readyTimeout = timeout == null ? FailurePolicy.DEFAULT_READY_TIMEOUT
-                    : java.time.Duration.ofSeconds(timeout);
+        FailurePolicy.Config config = SnapshotReader.rollout(body).failure();
+        if (config.action() != null) {
+            java.time.Duration readyTimeout = config.readyTimeout();
             FailurePolicy.Health health = FailurePolicy.health(snapshot, readyTimeout, now);
             ObjectNode failure = out.putObject("failurePolicy");
-            failure.put("action", action);
-            Double ratio = RolloutAnnotations.maxFailureRatio(body);
+            failure.put("action", config.action());
+            Double ratio = config.maxFailureRatio();
             if (ratio == null) {
                 failure.putNull("maxFailureRatio");
             } else {

@@ -149,8 +149,11 @@ public final class Progress {
 
     /** How many nodes the canary updates before it waits: its size, at most what the partition lets roll. */
     static int canaryTarget(Input in, int kept) {
-        int desired = in.after().desiredNumberScheduled();
-        int size = UpdateScope.canarySize(in.canary().policy().canary(), desired);
+        return canaryTarget(in.canary().policy(), kept, in.after().desiredNumberScheduled());
+    }
+
+    static int canaryTarget(Model.Policy policy, int kept, int desired) {
+        int size = UpdateScope.canarySize(policy.canary(), desired);
         return Math.min(size, kept > 0 ? desired - kept : desired);
     }
 
