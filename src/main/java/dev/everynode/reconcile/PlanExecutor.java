@@ -3,10 +3,10 @@ package dev.everynode.reconcile;
 import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
-import dev.everynode.pod.Termination;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RolloutAnnotations;
+import dev.everynode.pod.Termination;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Model.Action;
 import dev.everynode.revision.RevisionHistory;
@@ -21,8 +21,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -162,33 +160,14 @@ class PlanExecutor {
         }
         List<StoredObject> rewritten = new ArrayList<>();
         for (StoredObject pod : store.getByUids(release)) {
-            rewritten.add(withOwner(pod, null));
+            rewritten.add(PodFactory.withController(pod, null));
         }
         for (StoredObject pod : store.getByUids(adopt)) {
-            rewritten.add(withOwner(pod, target.ds()));
+            rewritten.add(PodFactory.withController(pod, target.ds()));
         }
         if (!rewritten.isEmpty()) {
             store.updateBatch(rewritten);
         }
-    }
-
-    private static StoredObject withOwner(StoredObject pod, StoredObject owner) {
-        ObjectNode body = pod.body().deepCopy();
-        ObjectNode meta = Json.child(body, "metadata");
-        ArrayNode refs = meta.putArray("ownerReferences");
-        for (JsonNode ref : pod.metadata().path("ownerReferences")) {
-            if (!ref.path("controller").asBoolean(false)) {
-                refs.add(ref);
-            }
-        }
-        if (owner != null) {
-            refs.add(RevisionHistory.ownerReference(owner));
-        }
-        if (refs.isEmpty()) {
-            meta.remove("ownerReferences");
-        }
-        return new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(), pod.resourceVersion(),
-                pod.generation(), pod.createdAt(), pod.deletionTimestamp(), body);
     }
 
     private static Deleted deletes(Target target, List<Action> actions) {
@@ -309,53 +288,28 @@ class PlanExecutor {
         StoredObject ds = read.ds();
         String hash = read.hash();
         ObjectNode old = ds.body().path("status").isObject() ? (ObjectNode) ds.body().path("status") : Json.object();
-        ObjectNode next = old.deepCopy();
-        Model.Status s = w.counters();
-        next.put("currentNumberScheduled", s.currentNumberScheduled());
-        next.put("numberMisscheduled", s.numberMisscheduled());
-        next.put("desiredNumberScheduled", s.desiredNumberScheduled());
-        next.put("numberReady", s.numberReady());
-        if (w.observeGeneration()) {
-            next.put("observedGeneration", ds.generation());
-        }
-        next.put("updatedNumberScheduled", s.updatedNumberScheduled());
-        next.put("numberAvailable", s.numberAvailable());
-        if (s.numberUnavailable() > 0) {
-            next.put("numberUnavailable", s.numberUnavailable());
-        } else {
-            next.remove("numberUnavailable");
-        }
+        ObjectNode next = StatusConditions.next(old, w, ds.generation());
         ObjectNode body = ds.body().deepCopy();
         long generation = ds.generation();
-        if (w.progressing() == null) {
-            StatusConditions.remove(next, "Progressing");
-        } else {
-            StatusConditions.putProgressing(next, w.progressing());
-            Supplier<ObjectNode> annotations = () -> Json.child(Json.child(body, "metadata"), "annotations");
-            if (w.promoteCanary()) {
-                annotations.get().put(RolloutAnnotations.CANARY_PROMOTED, hash);
-            }
-            if (w.markStable()) {
-                annotations.get().put(RolloutAnnotations.STABLE_REVISION, hash);
-            }
-            if (w.clearRolloutFailed()) {
-                StatusConditions.remove(next, StatusConditions.ROLLOUT_FAILED);
-            }
-            if (w.rollbackTo() != null) {
-                Json.child(body, "spec").set("template", templates.get(w.rollbackTo()));
-                annotations.get().put(DaemonSetLabels.TEMPLATE_GENERATION_ANNOTATION,
-                        Long.toString(DaemonSetStrategy.templateGeneration(ds.body()) + 1));
-                generation++;
-            }
-            Model.RolloutFailed failed = w.rolloutFailed();
-            if (failed != null) {
-                if (w.pause()) {
-                    annotations.get().put(RolloutAnnotations.PAUSED, "true");
-                }
-                StatusConditions.putRolloutFailed(next, failed.reason(), failed.message(),
-                        failed.observedGeneration(), w.now());
-                log.warn("rollout failure policy daemonSet={}/{}: {}", ds.namespace(), ds.name(), failed.message());
-            }
+        Supplier<ObjectNode> annotations = () -> Json.child(Json.child(body, "metadata"), "annotations");
+        if (w.promoteCanary()) {
+            annotations.get().put(RolloutAnnotations.CANARY_PROMOTED, hash);
+        }
+        if (w.markStable()) {
+            annotations.get().put(RolloutAnnotations.STABLE_REVISION, hash);
+        }
+        if (w.rollbackTo() != null) {
+            Json.child(body, "spec").set("template", templates.get(w.rollbackTo()));
+            annotations.get().put(DaemonSetLabels.TEMPLATE_GENERATION_ANNOTATION,
+                    Long.toString(DaemonSetStrategy.templateGeneration(ds.body()) + 1));
+            generation++;
+        }
+        if (w.pause()) {
+            annotations.get().put(RolloutAnnotations.PAUSED, "true");
+        }
+        if (w.rolloutFailed() != null) {
+            log.warn("rollout failure policy daemonSet={}/{}: {}", ds.namespace(), ds.name(),
+                    w.rolloutFailed().message());
         }
         // Compare as stored: a long written here and the same number read back as an int are one value.
         boolean statusSame = Json.MAPPER.readTree(Json.write(next)).equals(old);

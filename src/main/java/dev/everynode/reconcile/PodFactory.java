@@ -102,4 +102,24 @@ final class PodFactory {
     static List<String> names(List<StoredObject> pods) {
         return pods.stream().map(StoredObject::name).toList();
     }
+
+    /** {@code pod} with its controller ownerReference set to {@code owner} (adopt) or removed (null: release). */
+    static StoredObject withController(StoredObject pod, StoredObject owner) {
+        ObjectNode body = pod.body().deepCopy();
+        ObjectNode meta = Json.child(body, "metadata");
+        ArrayNode refs = meta.putArray("ownerReferences");
+        for (JsonNode ref : pod.metadata().path("ownerReferences")) {
+            if (!ref.path("controller").asBoolean(false)) {
+                refs.add(ref);
+            }
+        }
+        if (owner != null) {
+            refs.add(RevisionHistory.ownerReference(owner));
+        }
+        if (refs.isEmpty()) {
+            meta.remove("ownerReferences");
+        }
+        return new StoredObject(pod.kind(), pod.namespace(), pod.name(), pod.uid(), pod.resourceVersion(),
+                pod.generation(), pod.createdAt(), pod.deletionTimestamp(), body);
+    }
 }

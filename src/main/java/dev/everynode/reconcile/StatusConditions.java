@@ -13,6 +13,42 @@ final class StatusConditions {
 
     private StatusConditions() {}
 
+    /**
+     * The status {@code w} writes over {@code old} (a copy): the counters, observedGeneration ({@code generation},
+     * when the plan observes it), Progressing, and RolloutFailed, in the order the conditions have always been kept.
+     */
+    static ObjectNode next(ObjectNode old, Model.Action.WriteStatus w, long generation) {
+        ObjectNode next = old.deepCopy();
+        Model.Status s = w.counters();
+        next.put("currentNumberScheduled", s.currentNumberScheduled());
+        next.put("numberMisscheduled", s.numberMisscheduled());
+        next.put("desiredNumberScheduled", s.desiredNumberScheduled());
+        next.put("numberReady", s.numberReady());
+        if (w.observeGeneration()) {
+            next.put("observedGeneration", generation);
+        }
+        next.put("updatedNumberScheduled", s.updatedNumberScheduled());
+        next.put("numberAvailable", s.numberAvailable());
+        if (s.numberUnavailable() > 0) {
+            next.put("numberUnavailable", s.numberUnavailable());
+        } else {
+            next.remove("numberUnavailable");
+        }
+        if (w.progressing() == null) {
+            remove(next, "Progressing");
+            return next;
+        }
+        putProgressing(next, w.progressing());
+        if (w.clearRolloutFailed()) {
+            remove(next, ROLLOUT_FAILED);
+        }
+        Model.RolloutFailed failed = w.rolloutFailed();
+        if (failed != null) {
+            putRolloutFailed(next, failed.reason(), failed.message(), failed.observedGeneration(), w.now());
+        }
+        return next;
+    }
+
     /** The stored Progressing condition, or null (also when there is no status at all). */
     static Progress.Condition progressing(JsonNode status) {
         for (JsonNode c : status.path("conditions")) {
