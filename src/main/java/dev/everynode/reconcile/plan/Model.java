@@ -214,7 +214,8 @@ public final class Model {
      * The planner's result. {@code statusValid}: false when the pass must not raise observedGeneration (only
      * the empty-selector case). {@code requeueAfter}: when the planner wants to run again without any new input
      * (availability after minReadySeconds, end of a failure backoff); null = no need.
-     * {@code backoffByNode}: the complete new backoff map to store (replaces the old one).
+     * {@code backoffByNode}: the complete new backoff map to store (replaces the old one). A foreground deletion's
+     * plan ({@link Planner#finalizeDeletion}) has no {@code status}: the DaemonSet's status is not written then.
      */
     public record Plan(List<Action> actions, Status status, boolean statusValid, Duration requeueAfter,
                        Map<String, Backoff> backoffByNode, List<Event> events) {}
