@@ -1,6 +1,5 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.Json;
 import dev.everynode.apimachinery.LabelSelector;
 import dev.everynode.apimachinery.ObjectStore;
 import dev.everynode.apimachinery.StoredObject;
