@@ -75,15 +75,8 @@ public final class NodeResource implements ResourceDefinition {
         JsonNode status = o.path("status");
         List<String> states = new ArrayList<>();
         // Only the Ready condition counts, as in the apiserver's NodeAllConditions.
-        for (JsonNode c : status.path("conditions")) {
-            if ("Ready".equals(c.path("type").asString(""))) {
-                states.clear();
-                states.add("True".equals(c.path("status").asString("")) ? "Ready" : "NotReady");
-            }
-        }
-        if (states.isEmpty()) {
-            states.add("Unknown");
-        }
+        JsonNode ready = ReadyCondition.find(o);
+        states.add(ready == null ? "Unknown" : ReadyCondition.isTrue(o) ? "Ready" : "NotReady");
         if (o.path("spec").path("unschedulable").asBoolean(false)) {
             states.add("SchedulingDisabled");
         }
