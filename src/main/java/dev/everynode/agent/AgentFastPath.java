@@ -1,8 +1,8 @@
 package dev.everynode.agent;
 
-import dev.everynode.apimachinery.ApiException;
-import dev.everynode.apimachinery.ApiExceptionHandler;
-import dev.everynode.apimachinery.Codec;
+import dev.everynode.apimachinery.codec.ApiExceptionHandler;
+import dev.everynode.apimachinery.codec.Codec;
+import dev.everynode.apimachinery.errors.ApiException;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

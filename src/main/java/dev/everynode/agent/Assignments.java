@@ -1,13 +1,13 @@
 package dev.everynode.agent;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.change.Change;
 import dev.everynode.pod.PodRepository;
 import dev.everynode.pod.Termination;
+import jakarta.annotation.PreDestroy;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import jakarta.annotation.PreDestroy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -93,10 +93,10 @@ class Assignments {
     /** From a pod's creation to the parked poll of its node answered with it (a termination's write time is not kept). */
     private final io.micrometer.core.instrument.Timer delivery;
 
-    private final dev.everynode.apimachinery.DatabaseGate gate;
+    private final dev.everynode.apimachinery.store.DatabaseGate gate;
 
     Assignments(PodRepository pods, Clock clock, io.micrometer.core.instrument.MeterRegistry meters,
-                dev.everynode.apimachinery.DatabaseGate gate) {
+                dev.everynode.apimachinery.store.DatabaseGate gate) {
         this.pods = pods;
         this.gate = gate;
         this.clock = clock;

@@ -1,11 +1,11 @@
 package dev.everynode.agent;
 
-import dev.everynode.apimachinery.ApiException;
-import dev.everynode.apimachinery.DeleteOptions;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.ResourceService;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.endpoint.ResourceService;
+import dev.everynode.apimachinery.errors.ApiException;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.resource.DeleteOptions;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.store.ObjectStore;
 import dev.everynode.change.Change;
 import dev.everynode.change.PodOwner;
 import dev.everynode.pod.PodResource;

@@ -1,11 +1,11 @@
 package dev.everynode.daemonset;
 
-import dev.everynode.apimachinery.Cause;
-import dev.everynode.apimachinery.DeleteOptions;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ResourceStrategy;
-import dev.everynode.apimachinery.ResourceType;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.errors.Cause;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.meta.ResourceType;
+import dev.everynode.apimachinery.resource.DeleteOptions;
+import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.StoredObject;
 import java.util.List;
 import java.util.Objects;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -1,7 +1,7 @@
 package dev.everynode.daemonset;
 
-import dev.everynode.apimachinery.Cause;
-import dev.everynode.apimachinery.Trees;
+import dev.everynode.apimachinery.errors.Cause;
+import dev.everynode.apimachinery.json.Trees;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 

@@ -1,6 +1,6 @@
 package dev.everynode.daemonset;
 
-import dev.everynode.apimachinery.Trees;
+import dev.everynode.apimachinery.json.Trees;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 

@@ -1,9 +1,9 @@
 package dev.everynode.daemonset;
 
-import dev.everynode.apimachinery.Cause;
-import dev.everynode.apimachinery.Trees;
-import dev.everynode.apimachinery.MetaValidation;
-import dev.everynode.apimachinery.Syntax;
+import dev.everynode.apimachinery.errors.Cause;
+import dev.everynode.apimachinery.json.Trees;
+import dev.everynode.apimachinery.validation.MetaValidation;
+import dev.everynode.apimachinery.validation.Syntax;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

@@ -1,8 +1,8 @@
 package dev.everynode.daemonset;
 
-import dev.everynode.apimachinery.Codec;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.TypedFields;
+import dev.everynode.apimachinery.codec.Codec;
+import dev.everynode.apimachinery.codec.TypedFields;
+import dev.everynode.apimachinery.json.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 

@@ -1,6 +1,6 @@
 package dev.everynode.daemonset;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -42,77 +42,77 @@ public final class RolloutAnnotations {
     private RolloutAnnotations() {}
 
     /** Refuses malformed values, so that a typo does not silently roll a whole fleet. */
-    public static java.util.List<dev.everynode.apimachinery.Cause> validate(ObjectNode ds) {
-        var causes = new java.util.ArrayList<dev.everynode.apimachinery.Cause>();
+    public static java.util.List<dev.everynode.apimachinery.errors.Cause> validate(ObjectNode ds) {
+        var causes = new java.util.ArrayList<dev.everynode.apimachinery.errors.Cause>();
         String paused = Json.text(ds, "metadata", "annotations", PAUSED);
         if (paused != null && !paused.equals("true") && !paused.equals("false")) {
-            causes.add(dev.everynode.apimachinery.Cause.notSupported("metadata.annotations[" + PAUSED + "]", paused,
+            causes.add(dev.everynode.apimachinery.errors.Cause.notSupported("metadata.annotations[" + PAUSED + "]", paused,
                     "true", "false"));
         }
         String partition = Json.text(ds, "metadata", "annotations", PARTITION);
         if (partition != null) {
             String p = partition.trim();
             if (!p.matches("[0-9]+%?")) {
-                causes.add(dev.everynode.apimachinery.Cause.invalid("metadata.annotations[" + PARTITION + "]", partition,
+                causes.add(dev.everynode.apimachinery.errors.Cause.invalid("metadata.annotations[" + PARTITION + "]", partition,
                         "must be a non-negative integer or a percentage (e.g. '25%')"));
             } else if (p.endsWith("%") && Long.parseLong(p.substring(0, p.length() - 1)) > 100) {
-                causes.add(dev.everynode.apimachinery.Cause.invalid("metadata.annotations[" + PARTITION + "]", partition,
+                causes.add(dev.everynode.apimachinery.errors.Cause.invalid("metadata.annotations[" + PARTITION + "]", partition,
                         "must not be greater than 100%"));
             }
         }
         String deadline = Json.text(ds, "metadata", "annotations", PROGRESS_DEADLINE);
         if (deadline != null && !deadline.trim().matches("[1-9][0-9]{0,8}")) {
-            causes.add(dev.everynode.apimachinery.Cause.invalid("metadata.annotations[" + PROGRESS_DEADLINE + "]",
+            causes.add(dev.everynode.apimachinery.errors.Cause.invalid("metadata.annotations[" + PROGRESS_DEADLINE + "]",
                     deadline, "must be a positive number of seconds"));
         }
         String canary = Json.text(ds, "metadata", "annotations", CANARY);
         if (canary != null && !positiveIntOrPercent(canary)) {
-            causes.add(dev.everynode.apimachinery.Cause.invalid(field(CANARY), canary,
+            causes.add(dev.everynode.apimachinery.errors.Cause.invalid(field(CANARY), canary,
                     "must be a positive integer or a percentage between 1% and 100% (e.g. '5%')"));
         }
         String perDomain = Json.text(ds, "metadata", "annotations", MAX_UNAVAILABLE_PER_DOMAIN);
         if (perDomain != null && !positiveIntOrPercent(perDomain)) {
-            causes.add(dev.everynode.apimachinery.Cause.invalid(field(MAX_UNAVAILABLE_PER_DOMAIN), perDomain,
+            causes.add(dev.everynode.apimachinery.errors.Cause.invalid(field(MAX_UNAVAILABLE_PER_DOMAIN), perDomain,
                     "must be a positive integer or a percentage between 1% and 100% (e.g. '1' or '10%')"));
         }
         String auto = Json.text(ds, "metadata", "annotations", CANARY_AUTO_PROMOTE);
         if (auto != null && !auto.trim().matches("[1-9][0-9]{0,8}")) {
-            causes.add(dev.everynode.apimachinery.Cause.invalid(field(CANARY_AUTO_PROMOTE), auto,
+            causes.add(dev.everynode.apimachinery.errors.Cause.invalid(field(CANARY_AUTO_PROMOTE), auto,
                     "must be a positive number of seconds"));
         }
         String policy = Json.text(ds, "metadata", "annotations", FAILURE_POLICY);
         if (policy != null && !policy.trim().equals("pause") && !policy.trim().equals("rollback")) {
-            causes.add(dev.everynode.apimachinery.Cause.notSupported(field(FAILURE_POLICY), policy, "pause",
+            causes.add(dev.everynode.apimachinery.errors.Cause.notSupported(field(FAILURE_POLICY), policy, "pause",
                     "rollback"));
         }
         String ratio = Json.text(ds, "metadata", "annotations", MAX_FAILURE_RATIO);
         if (ratio != null && ratio(ratio) == null) {
-            causes.add(dev.everynode.apimachinery.Cause.invalid(field(MAX_FAILURE_RATIO), ratio,
+            causes.add(dev.everynode.apimachinery.errors.Cause.invalid(field(MAX_FAILURE_RATIO), ratio,
                     "must be a number between 0 and 1 (e.g. '0.2')"));
         }
         String timeout = Json.text(ds, "metadata", "annotations", READY_TIMEOUT);
         if (timeout != null && !timeout.trim().matches("[1-9][0-9]{0,8}")) {
-            causes.add(dev.everynode.apimachinery.Cause.invalid(field(READY_TIMEOUT), timeout,
+            causes.add(dev.everynode.apimachinery.errors.Cause.invalid(field(READY_TIMEOUT), timeout,
                     "must be a positive number of seconds"));
         }
         String key = Json.text(ds, "metadata", "annotations", TOPOLOGY_KEY);
         if (key != null) {
             try {
-                dev.everynode.apimachinery.LabelSelector.parse(key.trim());
+                dev.everynode.apimachinery.selector.LabelSelector.parse(key.trim());
                 if (key.isBlank() || !key.trim().matches("[A-Za-z0-9./_-]+")) {
                     throw new IllegalArgumentException("not a label key");
                 }
             } catch (IllegalArgumentException e) {
-                causes.add(dev.everynode.apimachinery.Cause.invalid(field(TOPOLOGY_KEY), key,
+                causes.add(dev.everynode.apimachinery.errors.Cause.invalid(field(TOPOLOGY_KEY), key,
                         "must be a label key (e.g. 'topology.kubernetes.io/zone')"));
             }
         }
         String selector = Json.text(ds, "metadata", "annotations", NODE_SELECTOR);
         if (selector != null) {
             try {
-                dev.everynode.apimachinery.LabelSelector.parse(selector);
+                dev.everynode.apimachinery.selector.LabelSelector.parse(selector);
             } catch (IllegalArgumentException e) {
-                causes.add(dev.everynode.apimachinery.Cause.invalid(field(NODE_SELECTOR), selector,
+                causes.add(dev.everynode.apimachinery.errors.Cause.invalid(field(NODE_SELECTOR), selector,
                         "must be a label selector (e.g. 'pool=canary,zone in (a,b)'): " + e.getMessage()));
             }
         }

@@ -1,8 +1,8 @@
 package dev.everynode.kubectl;
 
-import dev.everynode.apimachinery.ResourceDefinition;
-import dev.everynode.apimachinery.ResourceRegistry;
-import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.meta.ResourceType;
+import dev.everynode.apimachinery.resource.ResourceDefinition;
+import dev.everynode.apimachinery.resource.ResourceRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

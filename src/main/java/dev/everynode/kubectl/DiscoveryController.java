@@ -1,8 +1,8 @@
 package dev.everynode.kubectl;
 
-import dev.everynode.apimachinery.ApiException;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ResourceRegistry;
+import dev.everynode.apimachinery.errors.ApiException;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.resource.ResourceRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,6 +1,6 @@
 package dev.everynode.kubectl;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import java.util.List;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;

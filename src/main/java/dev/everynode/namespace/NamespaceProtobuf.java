@@ -1,7 +1,7 @@
 package dev.everynode.namespace;
 
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.Protobuf;
+import dev.everynode.apimachinery.codec.Protobuf;
+import dev.everynode.apimachinery.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.node.ObjectNode;

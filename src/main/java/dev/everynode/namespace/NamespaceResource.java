@@ -1,13 +1,13 @@
 package dev.everynode.namespace;
 
-import dev.everynode.apimachinery.Cells;
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.codec.Protobuf;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.meta.ResourceType;
 import dev.everynode.apimachinery.patch.PatchSchema;
-import dev.everynode.apimachinery.Protobuf;
-import dev.everynode.apimachinery.ResourceDefinition;
-import dev.everynode.apimachinery.ResourceStrategy;
-import dev.everynode.apimachinery.ResourceType;
-import dev.everynode.apimachinery.TableColumn;
+import dev.everynode.apimachinery.resource.ResourceDefinition;
+import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.table.Cells;
+import dev.everynode.apimachinery.table.TableColumn;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

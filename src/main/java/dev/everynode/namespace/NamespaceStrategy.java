@@ -1,11 +1,11 @@
 package dev.everynode.namespace;
 
-import dev.everynode.apimachinery.ApiException;
-import dev.everynode.apimachinery.Cause;
-import dev.everynode.apimachinery.DeleteOptions;
-import dev.everynode.apimachinery.ResourceStrategy;
-import dev.everynode.apimachinery.ResourceType;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.errors.ApiException;
+import dev.everynode.apimachinery.errors.Cause;
+import dev.everynode.apimachinery.meta.ResourceType;
+import dev.everynode.apimachinery.resource.DeleteOptions;
+import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.StoredObject;
 import java.util.List;
 import java.util.Set;
 import org.springframework.jdbc.core.JdbcTemplate;

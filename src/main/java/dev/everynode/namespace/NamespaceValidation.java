@@ -1,10 +1,10 @@
 package dev.everynode.namespace;
 
-import dev.everynode.apimachinery.Cause;
-import dev.everynode.apimachinery.Trees;
-import dev.everynode.apimachinery.MetaValidation;
-import dev.everynode.apimachinery.MetaValidation.NameRule;
-import dev.everynode.apimachinery.Syntax;
+import dev.everynode.apimachinery.errors.Cause;
+import dev.everynode.apimachinery.json.Trees;
+import dev.everynode.apimachinery.validation.MetaValidation.NameRule;
+import dev.everynode.apimachinery.validation.MetaValidation;
+import dev.everynode.apimachinery.validation.Syntax;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;

@@ -1,8 +1,8 @@
 package dev.everynode.node;
 
-import dev.everynode.apimachinery.ApiException;
-import dev.everynode.apimachinery.DatabaseGate;
-import dev.everynode.apimachinery.ResourceService;
+import dev.everynode.apimachinery.endpoint.ResourceService;
+import dev.everynode.apimachinery.errors.ApiException;
+import dev.everynode.apimachinery.store.DatabaseGate;
 import dev.everynode.change.Change;
 import dev.everynode.platform.EverynodeProperties;
 import java.sql.Timestamp;

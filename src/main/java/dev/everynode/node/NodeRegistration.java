@@ -1,10 +1,10 @@
 package dev.everynode.node;
 
-import dev.everynode.apimachinery.ApiException;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.ResourceService;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.endpoint.ResourceService;
+import dev.everynode.apimachinery.errors.ApiException;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.store.ObjectStore;
 import java.time.Clock;
 import java.util.Set;
 import org.springframework.stereotype.Component;

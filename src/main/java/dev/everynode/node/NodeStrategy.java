@@ -1,10 +1,10 @@
 package dev.everynode.node;
 
-import dev.everynode.apimachinery.Cause;
-import dev.everynode.apimachinery.DeleteOptions;
-import dev.everynode.apimachinery.ResourceStrategy;
-import dev.everynode.apimachinery.ResourceType;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.errors.Cause;
+import dev.everynode.apimachinery.meta.ResourceType;
+import dev.everynode.apimachinery.resource.DeleteOptions;
+import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.StoredObject;
 import dev.everynode.pod.PodRepository;
 import java.util.List;
 import org.springframework.stereotype.Component;

@@ -1,11 +1,11 @@
 package dev.everynode.platform;
 
-import dev.everynode.apimachinery.ApiException;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ResourceDefinition;
-import dev.everynode.apimachinery.ResourceRegistry;
-import dev.everynode.apimachinery.ResourceType;
-import dev.everynode.apimachinery.StatusBodies;
+import dev.everynode.apimachinery.errors.ApiException;
+import dev.everynode.apimachinery.errors.StatusBodies;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.meta.ResourceType;
+import dev.everynode.apimachinery.resource.ResourceDefinition;
+import dev.everynode.apimachinery.resource.ResourceRegistry;
 import dev.everynode.daemonset.DaemonSetResource;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -177,7 +177,7 @@ class ApiDocument implements OpenApiCustomizer {
             add(responses, "415", "The Content-Type is not supported",
                     ApiException.unsupportedMediaType("text/plain"));
             add(responses, "422", "The object is invalid (Status details.causes name the fields)",
-                    ApiException.invalid(t, "fluentd", List.of(new dev.everynode.apimachinery.Cause(
+                    ApiException.invalid(t, "fluentd", List.of(new dev.everynode.apimachinery.errors.Cause(
                             "FieldValueRequired", "Required value", "spec.selector"))));
         }
         op.setResponses(responses);

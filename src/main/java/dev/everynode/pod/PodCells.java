@@ -1,6 +1,6 @@
 package dev.everynode.pod;
 
-import dev.everynode.apimachinery.Cells;
+import dev.everynode.apimachinery.table.Cells;
 import java.time.Instant;
 import java.util.List;
 import tools.jackson.databind.JsonNode;

@@ -1,6 +1,6 @@
 package dev.everynode.pod;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import java.time.Instant;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;

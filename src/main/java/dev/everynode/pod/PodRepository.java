@@ -1,6 +1,6 @@
 package dev.everynode.pod;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;

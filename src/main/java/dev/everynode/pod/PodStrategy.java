@@ -1,12 +1,12 @@
 package dev.everynode.pod;
 
-import dev.everynode.apimachinery.Cause;
-import dev.everynode.apimachinery.DeleteOptions;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.MetaValidation;
-import dev.everynode.apimachinery.ResourceStrategy;
-import dev.everynode.apimachinery.ResourceType;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.errors.Cause;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.meta.ResourceType;
+import dev.everynode.apimachinery.resource.DeleteOptions;
+import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.validation.MetaValidation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

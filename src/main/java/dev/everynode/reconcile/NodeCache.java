@@ -1,7 +1,7 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.store.ObjectStore;
 import dev.everynode.reconcile.plan.Model;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.LabelSelector;
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.selector.LabelSelector;
+import dev.everynode.apimachinery.store.ObjectStore;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.reconcile.plan.FailurePolicy;
 import dev.everynode.reconcile.plan.Model;

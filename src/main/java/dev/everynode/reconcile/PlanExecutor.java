@@ -1,14 +1,14 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.store.ObjectStore;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RolloutAnnotations;
 import dev.everynode.pod.Termination;
-import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Model.Action;
+import dev.everynode.reconcile.plan.Model;
 import dev.everynode.revision.RevisionHistory;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.resource.StoredObject;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Tolerations;

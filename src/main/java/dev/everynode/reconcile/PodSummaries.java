@@ -1,6 +1,6 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.pod.PodRepository;
 import dev.everynode.reconcile.plan.Model;
@@ -69,7 +69,7 @@ class PodSummaries {
      * that rolled back are dropped by the next pass, which keeps only pods it finds. Returns their views, for the
      * pass's own status.
      */
-    List<Model.PodView> remember(UUID dsUid, List<dev.everynode.apimachinery.StoredObject> created) {
+    List<Model.PodView> remember(UUID dsUid, List<dev.everynode.apimachinery.resource.StoredObject> created) {
         if (created.isEmpty()) {
             return List.of();
         }

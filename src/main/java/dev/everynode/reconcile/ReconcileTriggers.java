@@ -1,8 +1,7 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.ObjectStore;
+import dev.everynode.apimachinery.store.ObjectStore;
 import dev.everynode.change.Change;
-
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;

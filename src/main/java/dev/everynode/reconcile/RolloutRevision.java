@@ -1,7 +1,7 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.store.ObjectStore;
 import dev.everynode.daemonset.DaemonSetLabels;
 import java.util.Comparator;
 import tools.jackson.databind.node.ObjectNode;

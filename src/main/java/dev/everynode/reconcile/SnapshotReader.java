@@ -1,8 +1,8 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.LabelSelector;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.selector.LabelSelector;
 import dev.everynode.daemonset.DaemonSetLabels;
 import dev.everynode.daemonset.DaemonSetStrategy;
 import dev.everynode.daemonset.RolloutAnnotations;

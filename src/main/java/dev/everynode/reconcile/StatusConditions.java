@@ -1,6 +1,6 @@
 package dev.everynode.reconcile;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.reconcile.plan.Model;
 import dev.everynode.reconcile.plan.Progress;
 import dev.everynode.reconcile.plan.StatusWrite;

@@ -1,9 +1,9 @@
 package dev.everynode.revision;
 
-import dev.everynode.apimachinery.RequestOptions;
-import dev.everynode.apimachinery.ResourceOperation;
-import dev.everynode.apimachinery.ResourceOperation.Verb;
-import dev.everynode.apimachinery.ResourceRouter;
+import dev.everynode.apimachinery.endpoint.RequestOptions;
+import dev.everynode.apimachinery.endpoint.ResourceOperation.Verb;
+import dev.everynode.apimachinery.endpoint.ResourceOperation;
+import dev.everynode.apimachinery.endpoint.ResourceRouter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.ResponseEntity;

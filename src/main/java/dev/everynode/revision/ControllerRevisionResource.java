@@ -1,10 +1,10 @@
 package dev.everynode.revision;
 
-import dev.everynode.apimachinery.Cells;
-import dev.everynode.apimachinery.ResourceDefinition;
-import dev.everynode.apimachinery.ResourceStrategy;
-import dev.everynode.apimachinery.ResourceType;
-import dev.everynode.apimachinery.TableColumn;
+import dev.everynode.apimachinery.meta.ResourceType;
+import dev.everynode.apimachinery.resource.ResourceDefinition;
+import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.table.Cells;
+import dev.everynode.apimachinery.table.TableColumn;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.core.annotation.Order;

@@ -1,10 +1,10 @@
 package dev.everynode.revision;
 
-import dev.everynode.apimachinery.Cause;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.MetaValidation;
-import dev.everynode.apimachinery.ResourceStrategy;
-import dev.everynode.apimachinery.ResourceType;
+import dev.everynode.apimachinery.errors.Cause;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.meta.ResourceType;
+import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.validation.MetaValidation;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.stereotype.Component;

@@ -1,8 +1,8 @@
 package dev.everynode.revision;
 
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.store.ObjectStore;
 import dev.everynode.daemonset.DaemonSetLabels;
 import java.time.Clock;
 import java.util.ArrayList;

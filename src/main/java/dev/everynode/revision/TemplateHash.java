@@ -1,6 +1,6 @@
 package dev.everynode.revision;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;

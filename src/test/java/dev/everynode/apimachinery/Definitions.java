@@ -1,6 +1,8 @@
 package dev.everynode.apimachinery;
 
 import dev.everynode.apimachinery.patch.PatchSchema;
+import dev.everynode.apimachinery.resource.ResourceDefinition;
+import dev.everynode.apimachinery.resource.ResourceRegistry;
 import dev.everynode.daemonset.DaemonSetResource;
 import dev.everynode.event.EventResource;
 import dev.everynode.namespace.NamespaceResource;

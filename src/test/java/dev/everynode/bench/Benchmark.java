@@ -1,6 +1,6 @@
 package dev.everynode.bench;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.simulator.FleetSimulator;
 import dev.everynode.simulator.Latencies;
 import dev.everynode.simulator.SimulatorConfig;

@@ -3,7 +3,7 @@ package dev.everynode.bench;
 import static dev.everynode.bench.Benchmark.daemonSet;
 import static dev.everynode.bench.Benchmark.waitUntil;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.bench.Benchmark.Profiler;
 import dev.everynode.bench.Benchmark.Row;
 import dev.everynode.simulator.FleetSimulator;

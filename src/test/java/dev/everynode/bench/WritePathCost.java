@@ -1,9 +1,9 @@
 package dev.everynode.bench;
 
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.ResourceRegistry;
-import dev.everynode.apimachinery.StoredObject;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.resource.ResourceRegistry;
+import dev.everynode.apimachinery.resource.StoredObject;
+import dev.everynode.apimachinery.store.ObjectStore;
 import dev.everynode.pod.PodResource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintStream;

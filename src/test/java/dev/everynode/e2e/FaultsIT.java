@@ -2,13 +2,13 @@ package dev.everynode.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.simulator.FleetSimulator;
 import dev.everynode.simulator.SimulatorConfig;
 import dev.everynode.support.FaultProxy;
-import dev.everynode.support.PodMonitor;
 import dev.everynode.support.PodMonitor.Observation;
 import dev.everynode.support.PodMonitor.PodRow;
+import dev.everynode.support.PodMonitor;
 import dev.everynode.support.RestartablePostgres;
 import dev.everynode.support.TestDatabase;
 import java.io.IOException;

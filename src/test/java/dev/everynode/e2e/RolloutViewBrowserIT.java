@@ -3,7 +3,7 @@ package dev.everynode.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.simulator.FleetSimulator;
 import dev.everynode.simulator.SimulatorConfig;
 import dev.everynode.support.Await;

@@ -2,7 +2,7 @@ package dev.everynode.firsthour;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.support.ApiClient.Response;
 import dev.everynode.support.Fixtures;
 import dev.everynode.support.IntegrationTest;

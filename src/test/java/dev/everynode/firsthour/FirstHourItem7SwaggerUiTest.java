@@ -2,7 +2,7 @@ package dev.everynode.firsthour;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.support.Browser;
 import dev.everynode.support.IntegrationTest;
 import java.nio.file.Files;

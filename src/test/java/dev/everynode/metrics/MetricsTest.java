@@ -2,7 +2,7 @@ package dev.everynode.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.simulator.FleetSimulator;
 import dev.everynode.simulator.SimulatorConfig;
 import dev.everynode.support.ApiClient;

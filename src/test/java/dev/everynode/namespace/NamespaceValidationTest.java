@@ -2,8 +2,8 @@ package dev.everynode.namespace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.everynode.apimachinery.Cause;
 import dev.everynode.apimachinery.Messages;
+import dev.everynode.apimachinery.errors.Cause;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -7,12 +7,13 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
-import dev.everynode.apimachinery.ApiException;
+import dev.everynode.apimachinery.errors.ApiException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,23 @@ class ModuleBoundariesTest {
                 .orShould().dependOnClassesThat().resideInAnyPackage("dev.everynode.apimachinery..",
                         "dev.everynode.reconcile..", "dev.everynode.platform..")
                 .check(CLASSES);
+    }
+
+    /**
+     * apimachinery's sub-packages (json, meta, errors, validation, selector, codec, patch, table, resource, store,
+     * endpoint, watch) depend on each other without a cycle, so each can be read from the ones below it.
+     */
+    @Test
+    void apimachinerySubPackagesAreFreeOfCycles() {
+        slices().matching("dev.everynode.apimachinery.(*)..").namingSlices("apimachinery.$1")
+                .should().beFreeOfCycles()
+                .check(CLASSES);
+    }
+
+    /** Every class of apimachinery sits in one of its sub-packages, which the cycle rule above sees. */
+    @Test
+    void apimachineryKeepsNothingInItsRootPackage() {
+        noClasses().should().resideInAPackage("dev.everynode.apimachinery").check(CLASSES);
     }
 
     /** The patch engine is a leaf of apimachinery: JSON trees in, JSON trees out, Status errors. */

@@ -2,15 +2,15 @@ package dev.everynode.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.simulator.FleetSimulator;
 import dev.everynode.simulator.SimulatorConfig;
 import dev.everynode.support.ApiClient;
 import dev.everynode.support.Await;
 import dev.everynode.support.IntegrationTest;
-import dev.everynode.support.PodMonitor;
 import dev.everynode.support.PodMonitor.Observation;
 import dev.everynode.support.PodMonitor.PodRow;
+import dev.everynode.support.PodMonitor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,15 +2,15 @@ package dev.everynode.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import dev.everynode.support.ApiClient;
 import dev.everynode.support.Await;
 import dev.everynode.support.Fixtures;
 import dev.everynode.support.IntegrationTest;
-import dev.everynode.support.PodMonitor;
 import dev.everynode.support.PodMonitor.PodRow;
-import dev.everynode.support.TestAgent;
+import dev.everynode.support.PodMonitor;
 import dev.everynode.support.TestAgent.Outcome;
+import dev.everynode.support.TestAgent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.everynode.support;
 
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.everynode.apimachinery.patch;
 
-import dev.everynode.apimachinery.ApiException;
+import dev.everynode.apimachinery.errors.ApiException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;

@@ -1,9 +1,9 @@
 package dev.everynode.platform.security;
 
-import dev.everynode.apimachinery.ApiException;
-import dev.everynode.apimachinery.Json;
-import dev.everynode.apimachinery.ObjectStore;
-import dev.everynode.apimachinery.StatusBodies;
+import dev.everynode.apimachinery.errors.ApiException;
+import dev.everynode.apimachinery.errors.StatusBodies;
+import dev.everynode.apimachinery.json.Json;
+import dev.everynode.apimachinery.store.ObjectStore;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,7 +1,7 @@
 package dev.everynode.platform.security;
 
-import dev.everynode.apimachinery.Codec;
-import dev.everynode.apimachinery.Json;
+import dev.everynode.apimachinery.codec.Codec;
+import dev.everynode.apimachinery.json.Json;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
