@@ -236,7 +236,7 @@ class PlanExecutor {
         List<StoredObject> created = new ArrayList<>();
         List<StoredObject> attempt = creates;
         for (int round = 0; round < 3 && !attempt.isEmpty(); round++) {
-            Map<String, Long> inserted = store.insertPods(attempt);
+            Map<String, Long> inserted = store.insertMany(attempt);
             List<StoredObject> retry = new ArrayList<>();
             for (StoredObject pod : attempt) {
                 Long resourceVersion = inserted.get(pod.name());

@@ -12,7 +12,7 @@ public record ResourceType(String group, String version, String kind, String plu
         return group.isEmpty() ? version : group + "/" + version;
     }
 
-    /** {@code daemonsets.apps}, {@code pods}: how Kubernetes names the resource in error messages. */
+    /** {@code <plural>.<group>}, or the plural alone in the core group: how Kubernetes names the resource in errors. */
     public String qualifiedPlural() {
         return group.isEmpty() ? plural : plural + "." + group;
     }

@@ -82,7 +82,7 @@ public interface ResourceDefinition extends TablePrinter {
     List<String> ALL_VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
     /**
-     * Indexed columns of the object table: the node a pod is bound to and its revision hash, so that the node
+     * Indexed columns of the object table: the node an object is bound to and its revision hash, so that the node
      * agents' and the reconciler's lookups are index scans. Null when a kind has none.
      */
     record IndexColumns(String nodeName, String revisionHash) {

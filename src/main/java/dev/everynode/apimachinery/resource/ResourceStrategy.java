@@ -57,8 +57,8 @@ public interface ResourceStrategy {
 
     /**
      * The outcome of {@link #planDelete}: remove now, or mark with a deletionTimestamp and finalizers.
-     * {@code deletionTimestamp} is when the object is due, decided by its strategy (pods: their termination
-     * policy); null means now, for objects without a grace period.
+     * {@code deletionTimestamp} is when the object is due, decided by its strategy (e.g. from a
+     * termination grace period); null means now, for objects without a grace period.
      */
     record DeletePlan(boolean immediate, Instant deletionTimestamp, long graceSeconds, List<String> finalizers) {
         public static final DeletePlan IMMEDIATE = new DeletePlan(true, null, 0, List.of());

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Outermost: a database failure raised by a filter (authentication's token lookup, authorization's pod lookup),
+ * Outermost: a database failure raised by a filter (authentication's token lookup, authorization's object lookup),
  * outside Spring MVC's exception handler, is answered like one inside it: 503 ServiceUnavailable, a Status body
  * and a Retry-After (see {@link ApiExceptionHandler#databaseUnavailable}), not the container's 500 error page.
  */

@@ -73,9 +73,10 @@ public class ObjectStore {
     }
 
     /**
-     * Row-locks and reads the pods on a node, by namespace and name (the order of {@link #getManyForUpdate} within a
-     * node): a caller that rewrites them whole (the node lifecycle monitor) must not write back a stale copy over a
-     * concurrent change, e.g. a deletionTimestamp just set by the rolling update.
+     * Row-locks and reads the objects of a kind bound to a node (its indexed node name), by namespace and name (the
+     * order of {@link #getManyForUpdate} within a node): a caller that rewrites them whole (the node lifecycle
+     * monitor) must not write back a stale copy over a concurrent change, e.g. a deletionTimestamp just set by the
+     * rolling update.
      */
     public List<StoredObject> listOnNodeForUpdate(String kind, String nodeName) {
         return jdbc.query("SELECT " + COLUMNS + " FROM objects WHERE kind = ? AND node_name = ? "
@@ -132,17 +133,17 @@ public class ObjectStore {
     }
 
     /**
-     * Inserts many new pods (objects of one kind) in one statement and returns the names that went in. A pod whose generated name is
-     * taken, or that would be a second live pod of one revision on one node, is skipped rather than failing the
-     * whole batch: the next pass sees the gap and fills it.
+     * Inserts many new objects of one kind in one statement and returns the names that went in. An object whose
+     * generated name is taken, or that a unique index of the object table refuses (one live object per owner, node
+     * and revision), is skipped rather than failing the whole batch: the next pass sees the gap and fills it.
      */
-    public Map<String, Long> insertPods(List<StoredObject> pods) {
+    public Map<String, Long> insertMany(List<StoredObject> objects) {
         Map<String, Long> inserted = new java.util.HashMap<>();
-        List<String> documents = new ArrayList<>(pods.size());
-        pods.forEach(p -> documents.add(Json.write(p.body())));
+        List<String> documents = new ArrayList<>(objects.size());
+        objects.forEach(o -> documents.add(Json.write(o.body())));
         int from = 0;
         for (int to : chunkEnds(documents)) {
-            inserted.putAll(insertPodChunk(pods.subList(from, to), documents.subList(from, to)));
+            inserted.putAll(insertChunk(objects.subList(from, to), documents.subList(from, to)));
             from = to;
         }
         return inserted;
@@ -177,8 +178,8 @@ public class ObjectStore {
         return ends;
     }
 
-    private Map<String, Long> insertPodChunk(List<StoredObject> pods, List<String> documents) {
-        int n = pods.size();
+    private Map<String, Long> insertChunk(List<StoredObject> objects, List<String> documents) {
+        int n = objects.size();
         Object[] namespaces = new Object[n];
         Object[] names = new Object[n];
         Object[] uids = new Object[n];
@@ -187,7 +188,7 @@ public class ObjectStore {
         Object[] nodes = new Object[n];
         Object[] hashes = new Object[n];
         for (int i = 0; i < n; i++) {
-            StoredObject o = pods.get(i);
+            StoredObject o = objects.get(i);
             namespaces[i] = ns(o.namespace());
             names[i] = o.name();
             uids[i] = o.uid();
@@ -209,7 +210,7 @@ public class ObjectStore {
                     JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS b(body, i) USING (i)
                     ON CONFLICT DO NOTHING
                     RETURNING name, resource_version""");
-            ps.setString(1, pods.get(0).kind());
+            ps.setString(1, objects.get(0).kind());
             ps.setArray(2, con.createArrayOf("text", namespaces));
             ps.setArray(3, con.createArrayOf("text", names));
             ps.setArray(4, con.createArrayOf("uuid", uids));
@@ -272,10 +273,11 @@ public class ObjectStore {
     }
 
     /**
-     * Row-locks and reads many objects of one kind by namespace and name, in a fixed order (no deadlocks): a pod's
-     * node first, then namespace and name, the order in which the node lifecycle monitor locks pods (node by node,
-     * in name order, each node's pods by namespace and name). Ordered by namespace and name alone, a coalesced batch
-     * of status reports from many nodes deadlocked with the monitor marking those nodes unreachable.
+     * Row-locks and reads many objects of one kind by namespace and name, in a fixed order (no deadlocks): an
+     * object's node (its indexed node name) first, then namespace and name, the order in which the node lifecycle
+     * monitor locks them (node by node, in name order, each node's objects by namespace and name). Ordered by
+     * namespace and name alone, a coalesced batch of status reports from many nodes deadlocked with the monitor
+     * marking those nodes unreachable.
      */
     public List<StoredObject> getManyForUpdate(String kind, List<String> namespaces, List<String> names) {
         if (names.isEmpty()) {
