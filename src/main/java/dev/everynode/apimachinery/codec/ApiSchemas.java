@@ -5,16 +5,25 @@ import dev.everynode.apimachinery.meta.ResourceType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The OpenAPI schemas of the served kinds ({@code kubectl/schemas.json}, the ones kubectl also validates against),
- * shared by the two walks of Kubernetes' typed decoding: {@link UnknownFields} and {@link TypedFields}.
+ * The OpenAPI schemas of the served kinds ({@code kubectl/schemas.json}, the ones kubectl also validates against)
+ * and the Go types of what they describe inline, shared by the two walks of Kubernetes' typed decoding:
+ * {@link UnknownFields} and {@link TypedFields}.
  */
 final class ApiSchemas {
 
-    static final ObjectNode SCHEMAS = load();
+    static final ObjectNode SCHEMAS = load("/kubectl/schemas.json");
+
+    /**
+     * Go types of the objects the schemas describe inline (no definition name to derive the type from), by
+     * {@code <enclosing struct>.<field>}; for a list, the type of its elements ({@code kubectl/inline-types.json}).
+     */
+    static final Map<String, String> INLINE_TYPES = stringMap(load("/kubectl/inline-types.json"));
 
     private ApiSchemas() {}
 
@@ -59,10 +68,16 @@ final class ApiSchemas {
         return schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
     }
 
-    private static ObjectNode load() {
-        try (InputStream in = ApiSchemas.class.getResourceAsStream("/kubectl/schemas.json")) {
+    private static Map<String, String> stringMap(ObjectNode object) {
+        Map<String, String> map = new HashMap<>();
+        object.properties().forEach(e -> map.put(e.getKey(), e.getValue().asString()));
+        return Map.copyOf(map);
+    }
+
+    private static ObjectNode load(String resource) {
+        try (InputStream in = ApiSchemas.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("kubectl/schemas.json is missing from the classpath");
+                throw new IllegalStateException(resource.substring(1) + " is missing from the classpath");
             }
             return (ObjectNode) Json.MAPPER.readTree(in);
         } catch (IOException e) {

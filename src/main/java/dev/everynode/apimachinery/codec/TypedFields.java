@@ -24,36 +24,6 @@ public final class TypedFields {
     /** The first value of the wrong type: its field path (Kubernetes style) and Go's decoding message. */
     public record Mismatch(String field, String message) {}
 
-    /**
-     * Go types of the objects the schemas describe inline (no definition name to derive the type from), by
-     * {@code <enclosing struct>.<field>}; for a list, the type of its elements.
-     */
-    private static final Map<String, String> INLINE_TYPES = Map.ofEntries(
-            Map.entry("DaemonSetStatus.conditions", "v1.DaemonSetCondition"),
-            Map.entry("DaemonSetUpdateStrategy.rollingUpdate", "v1.RollingUpdateDaemonSet"),
-            Map.entry("Container.env", "v1.EnvVar"),
-            Map.entry("Container.envFrom", "v1.EnvFromSource"),
-            Map.entry("Container.lifecycle", "v1.Lifecycle"),
-            Map.entry("Container.livenessProbe", "v1.Probe"),
-            Map.entry("Container.readinessProbe", "v1.Probe"),
-            Map.entry("Container.startupProbe", "v1.Probe"),
-            Map.entry("Container.ports", "v1.ContainerPort"),
-            Map.entry("Container.resources", "v1.ResourceRequirements"),
-            Map.entry("Container.securityContext", "v1.SecurityContext"),
-            Map.entry("Container.volumeMounts", "v1.VolumeMount"),
-            Map.entry("Event.series", "v1.EventSeries"),
-            Map.entry("Event.source", "v1.EventSource"),
-            Map.entry("NamespaceStatus.conditions", "v1.NamespaceCondition"),
-            Map.entry("NodeSpec.taints", "v1.Taint"),
-            Map.entry("PodSpec.affinity", "v1.Affinity"),
-            Map.entry("PodSpec.imagePullSecrets", "v1.LocalObjectReference"),
-            Map.entry("PodSpec.readinessGates", "v1.PodReadinessGate"),
-            Map.entry("PodSpec.securityContext", "v1.PodSecurityContext"),
-            Map.entry("PodSpec.tolerations", "v1.Toleration"),
-            Map.entry("PodSpec.volumes", "v1.Volume"),
-            Map.entry("LabelSelector.matchExpressions", "v1.LabelSelectorRequirement"),
-            Map.entry("ObjectMeta.managedFields", "v1.ManagedFieldsEntry"));
-
     private TypedFields() {}
 
     /**
@@ -237,7 +207,7 @@ public final class TypedFields {
                     String element = goType(struct, field, additional);
                     return element == null ? null : "map[string]" + element;
                 }
-                return ref != null ? typeName(ref) : INLINE_TYPES.get(struct + "." + field);
+                return ref != null ? typeName(ref) : ApiSchemas.INLINE_TYPES.get(struct + "." + field);
             }
             default:
                 return null;

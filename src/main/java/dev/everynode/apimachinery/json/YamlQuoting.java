@@ -5,8 +5,8 @@ import tools.jackson.dataformat.yaml.util.StringQuotingChecker;
 
 /**
  * When the YAML writer quotes a string: whenever a YAML reader would not read it back as that string, as
- * Kubernetes' writer (go-yaml) does, so that {@code resourceVersion: "309"} and
- * {@code deprecated.daemonset.template.generation: "7"} come back as strings from {@code kubectl get -o yaml}
+ * Kubernetes' writer (go-yaml) does, so that {@code resourceVersion: "309"} and an
+ * annotation such as {@code example.com/generation: "7"} come back as strings from {@code kubectl get -o yaml}
  * piped into {@code kubectl replace -f -}. Beyond Jackson's defaults (booleans, null, YAML syntax) that is every
  * scalar go-yaml (YAML 1.1) or a YAML 1.2 reader resolves to a number, infinity, NaN, null or timestamp.
  */
