@@ -18,7 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
  * jakarta.json implementation (Parsson, tried) breaks RFC 6902 on two cases kubectl users can hit: {@code test}
  * compares 1 and 1.0 as different, and array indices with leading zeros are accepted.
  */
-public final class JsonPatches {
+final class JsonPatches {
 
     private JsonPatches() {
     }

@@ -33,7 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code {"$patch":"merge"}} is ignored instead of rejected; {@code $setElementOrder} lists are not cross-checked
  * against the patch list.
  */
-public final class StrategicMergePatch {
+final class StrategicMergePatch {
 
     private StrategicMergePatch() {
     }
