@@ -16,6 +16,7 @@ import com.tngtech.archunit.core.importer.Location;
 import dev.everynode.apimachinery.errors.ApiException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,20 +88,38 @@ class ModuleBoundariesTest {
     }
 
     /**
-     * apimachinery's sub-packages (json, meta, errors, validation, selector, codec, patch, table, resource, store,
-     * endpoint, watch) depend on each other without a cycle, so each can be read from the ones below it.
+     * apimachinery's sub-packages, in layers: each uses only those before it (README, Development, "Layout"), so
+     * each can be read from the ones below it.
      */
+    private static final String[] APIMACHINERY_LAYERS = {"json", "meta", "errors", "validation", "selector", "codec",
+            "patch", "table", "resource", "store", "endpoint", "watch"};
+
+    @Test
+    void apimachineryLayersUseOnlyThoseBeforeThem() {
+        for (int i = 0; i < APIMACHINERY_LAYERS.length - 1; i++) {
+            String[] later = Arrays.stream(APIMACHINERY_LAYERS, i + 1, APIMACHINERY_LAYERS.length)
+                    .map(layer -> "dev.everynode.apimachinery." + layer + "..").toArray(String[]::new);
+            noClasses().that().resideInAPackage("dev.everynode.apimachinery." + APIMACHINERY_LAYERS[i] + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(later)
+                    .check(CLASSES);
+        }
+    }
+
+    /** Every class of apimachinery sits in one of the layers (none in the root package, no unlisted one). */
+    @Test
+    void apimachineryHasNoClassOutsideItsLayers() {
+        classes().that().resideInAPackage("dev.everynode.apimachinery..")
+                .should().resideInAnyPackage(Arrays.stream(APIMACHINERY_LAYERS)
+                        .map(layer -> "dev.everynode.apimachinery." + layer + "..").toArray(String[]::new))
+                .check(CLASSES);
+    }
+
+    /** And no cycle between any of its sub-packages, whatever the list above says. */
     @Test
     void apimachinerySubPackagesAreFreeOfCycles() {
         slices().matching("dev.everynode.apimachinery.(*)..").namingSlices("apimachinery.$1")
                 .should().beFreeOfCycles()
                 .check(CLASSES);
-    }
-
-    /** Every class of apimachinery sits in one of its sub-packages, which the cycle rule above sees. */
-    @Test
-    void apimachineryKeepsNothingInItsRootPackage() {
-        noClasses().should().resideInAPackage("dev.everynode.apimachinery").check(CLASSES);
     }
 
     /** The patch engine is a leaf of apimachinery: JSON trees in, JSON trees out, Status errors. */
