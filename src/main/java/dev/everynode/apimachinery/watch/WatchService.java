@@ -38,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  * with a higher one.
  */
 @Service
-class WatchService {
+public class WatchService {
 
     /** What a watch asks for. */
     public record Request(ResourceDefinition definition, String namespace, String labelSelector, String fieldSelector,

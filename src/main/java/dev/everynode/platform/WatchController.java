@@ -1,9 +1,10 @@
-package dev.everynode.apimachinery.watch;
+package dev.everynode.platform;
 
 import dev.everynode.apimachinery.errors.ApiException;
 import dev.everynode.apimachinery.resource.ResourceDefinition;
 import dev.everynode.apimachinery.resource.ResourceRegistry;
 import dev.everynode.apimachinery.table.Tables;
+import dev.everynode.apimachinery.watch.WatchService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,7 +19,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
-/** {@code ?watch=true} on every listable collection: a chunked stream of watch events (kubectl get -w, rollout status). */
+/**
+ * {@code ?watch=true} on every listable collection: a chunked stream of watch events (kubectl get -w, rollout status).
+ * It lives here, with the other parts that know every served resource (ApiDocument), and not in apimachinery/watch,
+ * because a mapping's paths must be compile-time constants for springdoc to document them with the list operations
+ * (a mapping registered at startup from the ResourceRegistry serves, but springdoc leaves it out of /v3/api-docs).
+ */
 @RestController
 @Tag(name = "Watch", description = "?watch=true on any collection: newline-delimited {type, object} events")
 class WatchController {
