@@ -3,8 +3,7 @@ package dev.everynode.daemonset;
 import dev.everynode.apimachinery.json.Json;
 import dev.everynode.apimachinery.meta.ResourceType;
 import dev.everynode.apimachinery.patch.PatchSchema;
-import dev.everynode.apimachinery.resource.ResourceDefinition;
-import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.BaseResourceDefinition;
 import dev.everynode.apimachinery.resource.StoredObject;
 import dev.everynode.apimachinery.table.Cells;
 import dev.everynode.apimachinery.table.TableColumn;
@@ -22,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** apps/v1 DaemonSet as the API serves it: printDaemonSet's columns and the pod template's patch lists. */
 @Component
 @Order(5)
-public final class DaemonSetResource implements ResourceDefinition {
+public final class DaemonSetResource extends BaseResourceDefinition {
 
     public static final ResourceType TYPE = new ResourceType("apps", "v1", "DaemonSet", "daemonsets", true, true);
 
@@ -49,26 +48,9 @@ public final class DaemonSetResource implements ResourceDefinition {
             .withAll("spec.template", PodResource.templatePatchSchema())
             .withMergeKey("status.conditions", "type");
 
-    private final ResourceStrategy strategy;
-
     /** {@code strategy} may be null where only printing and patching are used (tests). */
     public DaemonSetResource(DaemonSetStrategy strategy) {
-        this.strategy = strategy;
-    }
-
-    @Override
-    public ResourceType type() {
-        return TYPE;
-    }
-
-    @Override
-    public ResourceStrategy strategy() {
-        return strategy;
-    }
-
-    @Override
-    public List<TableColumn> columns() {
-        return COLUMNS;
+        super(TYPE, strategy, COLUMNS);
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.everynode.event;
 
 import dev.everynode.apimachinery.json.Json;
 import dev.everynode.apimachinery.meta.ResourceType;
-import dev.everynode.apimachinery.resource.ResourceDefinition;
+import dev.everynode.apimachinery.resource.BaseResourceDefinition;
 import dev.everynode.apimachinery.table.Cells;
 import dev.everynode.apimachinery.table.TableColumn;
 import java.time.Instant;
@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** core/v1 Event as the API serves it: read-only (the reconciler writes events), printEvent's columns. */
 @Component
 @Order(4)
-public final class EventResource implements ResourceDefinition {
+public final class EventResource extends BaseResourceDefinition {
 
     public static final ResourceType TYPE = new ResourceType("", "v1", "Event", "events", true, false);
 
@@ -35,14 +35,8 @@ public final class EventResource implements ResourceDefinition {
             TableColumn.wide("Count", "The number of times this event has occurred."),
             TableColumn.wideNameColumn());
 
-    @Override
-    public ResourceType type() {
-        return TYPE;
-    }
-
-    @Override
-    public List<TableColumn> columns() {
-        return COLUMNS;
+    public EventResource() {
+        super(TYPE, null, COLUMNS);
     }
 
     @Override

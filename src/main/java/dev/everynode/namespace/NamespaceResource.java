@@ -4,8 +4,7 @@ import dev.everynode.apimachinery.codec.Protobuf;
 import dev.everynode.apimachinery.json.Json;
 import dev.everynode.apimachinery.meta.ResourceType;
 import dev.everynode.apimachinery.patch.PatchSchema;
-import dev.everynode.apimachinery.resource.ResourceDefinition;
-import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.BaseResourceDefinition;
 import dev.everynode.apimachinery.table.Cells;
 import dev.everynode.apimachinery.table.TableColumn;
 import java.time.Instant;
@@ -21,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 @Order(1)
-public final class NamespaceResource implements ResourceDefinition {
+public final class NamespaceResource extends BaseResourceDefinition {
 
     public static final ResourceType TYPE = new ResourceType("", "v1", "Namespace", "namespaces", false, true);
 
@@ -30,26 +29,9 @@ public final class NamespaceResource implements ResourceDefinition {
             TableColumn.ageColumn());
     private static final PatchSchema PATCH_SCHEMA = PatchSchema.object().withMergeKey("status.conditions", "type");
 
-    private final ResourceStrategy strategy;
-
     /** {@code strategy} may be null where only printing and patching are used (tests). */
     public NamespaceResource(NamespaceStrategy strategy) {
-        this.strategy = strategy;
-    }
-
-    @Override
-    public ResourceType type() {
-        return TYPE;
-    }
-
-    @Override
-    public ResourceStrategy strategy() {
-        return strategy;
-    }
-
-    @Override
-    public List<TableColumn> columns() {
-        return COLUMNS;
+        super(TYPE, strategy, COLUMNS);
     }
 
     @Override

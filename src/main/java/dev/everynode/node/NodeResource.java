@@ -3,8 +3,7 @@ package dev.everynode.node;
 import dev.everynode.apimachinery.json.Json;
 import dev.everynode.apimachinery.meta.ResourceType;
 import dev.everynode.apimachinery.patch.PatchSchema;
-import dev.everynode.apimachinery.resource.ResourceDefinition;
-import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.BaseResourceDefinition;
 import dev.everynode.apimachinery.resource.StoredObject;
 import dev.everynode.apimachinery.table.Cells;
 import dev.everynode.apimachinery.table.TableColumn;
@@ -24,7 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** core/v1 Node as the API serves it: printNode's columns; spec.taints is atomic, as in k8s.io/api. */
 @Component
 @Order(2)
-public final class NodeResource implements ResourceDefinition {
+public final class NodeResource extends BaseResourceDefinition {
 
     public static final ResourceType TYPE = new ResourceType("", "v1", "Node", "nodes", false, true);
 
@@ -48,26 +47,9 @@ public final class NodeResource implements ResourceDefinition {
             .withMergeKey("status.conditions", "type")
             .withMergeKey("status.addresses", "type");
 
-    private final ResourceStrategy strategy;
-
     /** {@code strategy} may be null where only printing and patching are used (tests). */
     public NodeResource(NodeStrategy strategy) {
-        this.strategy = strategy;
-    }
-
-    @Override
-    public ResourceType type() {
-        return TYPE;
-    }
-
-    @Override
-    public ResourceStrategy strategy() {
-        return strategy;
-    }
-
-    @Override
-    public List<TableColumn> columns() {
-        return COLUMNS;
+        super(TYPE, strategy, COLUMNS);
     }
 
     @Override

@@ -3,8 +3,7 @@ package dev.everynode.pod;
 import dev.everynode.apimachinery.json.Json;
 import dev.everynode.apimachinery.meta.ResourceType;
 import dev.everynode.apimachinery.patch.PatchSchema;
-import dev.everynode.apimachinery.resource.ResourceDefinition;
-import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.BaseResourceDefinition;
 import dev.everynode.apimachinery.resource.StoredObject;
 import dev.everynode.apimachinery.table.Cells;
 import dev.everynode.apimachinery.table.TableColumn;
@@ -22,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** core/v1 Pod as the API serves it: printPod's columns, PodSpec's patch lists, the node and revision it is indexed by. */
 @Component
 @Order(3)
-public final class PodResource implements ResourceDefinition {
+public final class PodResource extends BaseResourceDefinition {
 
     /**
      * The label whose value fills a pod's indexed revision_hash column (the unique index: one live pod per
@@ -50,26 +49,9 @@ public final class PodResource implements ResourceDefinition {
             .withMergeKey("status.podIPs", "ip")
             .withMergeKey("status.hostIPs", "ip");
 
-    private final ResourceStrategy strategy;
-
     /** {@code strategy} may be null where only printing, patching and indexing are used (tests, benchmarks). */
     public PodResource(PodStrategy strategy) {
-        this.strategy = strategy;
-    }
-
-    @Override
-    public ResourceType type() {
-        return TYPE;
-    }
-
-    @Override
-    public ResourceStrategy strategy() {
-        return strategy;
-    }
-
-    @Override
-    public List<TableColumn> columns() {
-        return COLUMNS;
+        super(TYPE, strategy, COLUMNS);
     }
 
     @Override

@@ -1,8 +1,7 @@
 package dev.everynode.revision;
 
 import dev.everynode.apimachinery.meta.ResourceType;
-import dev.everynode.apimachinery.resource.ResourceDefinition;
-import dev.everynode.apimachinery.resource.ResourceStrategy;
+import dev.everynode.apimachinery.resource.BaseResourceDefinition;
 import dev.everynode.apimachinery.table.Cells;
 import dev.everynode.apimachinery.table.TableColumn;
 import java.time.Instant;
@@ -17,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Component
 @Order(6)
-public final class ControllerRevisionResource implements ResourceDefinition {
+public final class ControllerRevisionResource extends BaseResourceDefinition {
 
     public static final ResourceType TYPE =
             new ResourceType("apps", "v1", "ControllerRevision", "controllerrevisions", true, false);
@@ -27,26 +26,9 @@ public final class ControllerRevisionResource implements ResourceDefinition {
             TableColumn.integer("Revision", "Revision indicates the revision of the state represented by Data."),
             TableColumn.ageColumn());
 
-    private final ResourceStrategy strategy;
-
     /** {@code strategy} may be null where only printing is used (tests). */
     public ControllerRevisionResource(ControllerRevisionStrategy strategy) {
-        this.strategy = strategy;
-    }
-
-    @Override
-    public ResourceType type() {
-        return TYPE;
-    }
-
-    @Override
-    public ResourceStrategy strategy() {
-        return strategy;
-    }
-
-    @Override
-    public List<TableColumn> columns() {
-        return COLUMNS;
+        super(TYPE, strategy, COLUMNS);
     }
 
     @Override
