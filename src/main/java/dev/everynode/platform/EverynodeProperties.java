@@ -42,9 +42,11 @@ public record EverynodeProperties(@DefaultValue @NestedConfigurationProperty Sec
      * @param resyncPeriod periodic reconcile of every DaemonSet, a backstop only
      * @param burstLimit creates and deletes per pass
      * @param workers reconcile threads per replica (at least 1)
+     * @param paused for tests only: no worker runs the queue and no periodic resync runs; keys are still queued
+     *     (and deduplicated) and run only when a test drives them ({@code reconcile.ReconcileDriver})
      */
     public record Reconcile(@DefaultValue("30s") Duration resyncPeriod, @DefaultValue("10000") int burstLimit,
-                            @DefaultValue("2") int workers) {}
+                            @DefaultValue("2") int workers, @DefaultValue("false") boolean paused) {}
 
     /**
      * {@code everynode.agents.*}: the agent protocol's database use.

@@ -21,6 +21,9 @@ import org.springframework.stereotype.Component;
  * come back after a growing delay. It reports client-go's workqueue metrics with {@code name="daemonset"}
  * (workqueue_adds_total, _depth, _queue_duration_seconds, _work_duration_seconds, _unfinished_work_seconds,
  * _longest_running_processor_seconds, _retries_total).
+ *
+ * <p>Paused ({@code everynode.reconcile.paused}, for tests): no worker starts; keys are queued as always and
+ * {@link #runPending()} runs them on the caller's thread, through the same steps as a worker.
  */
 @Component
 class ReconcileQueue {
@@ -39,6 +42,7 @@ class ReconcileQueue {
     private final ExecutorService workers;
     private final Ticker ticker;
     private final int workerCount;
+    private final boolean paused;
     private volatile Consumer<String> handler;
     private volatile boolean stopped;
     /** When each queued key was added (for the queue duration), and since when each running key runs. */
@@ -87,11 +91,17 @@ class ReconcileQueue {
 
     @Autowired
     ReconcileQueue(EverynodeProperties.Reconcile settings, io.micrometer.core.instrument.MeterRegistry meters) {
-        this(settings.workers(), meters, new SystemTicker());
+        this(settings.workers(), meters, new SystemTicker(), settings.paused());
     }
 
     ReconcileQueue(int workerCount, io.micrometer.core.instrument.MeterRegistry meters, Ticker ticker) {
+        this(workerCount, meters, ticker, false);
+    }
+
+    ReconcileQueue(int workerCount, io.micrometer.core.instrument.MeterRegistry meters, Ticker ticker,
+                   boolean paused) {
         this.ticker = ticker;
+        this.paused = paused;
         var tag = io.micrometer.core.instrument.Tags.of("name", "daemonset");
         adds = io.micrometer.core.instrument.Counter.builder("workqueue.adds").tags(tag)
                 .description("Total number of adds handled by workqueue").register(meters);
@@ -125,7 +135,7 @@ class ReconcileQueue {
 
     void start(Consumer<String> handler) {
         this.handler = handler;
-        for (int i = 0; i < workerCount; i++) {
+        for (int i = 0; i < (paused ? 0 : workerCount); i++) {
             workers.submit(this::work);
         }
     }
@@ -154,7 +164,8 @@ class ReconcileQueue {
      * Adaptive batching: after a pass of a large DaemonSet (longer than 50 ms), its next pass starts no sooner than
      * that pass took again (at most 1 s later). Under a storm of status reports a 10,000-pod DaemonSet then takes at
      * most about half a core, and each pass handles all that arrived meanwhile; small DaemonSets never wait.
-     * Returns true when the key was deferred (a timer adds it when its time comes).
+     * Returns true when the key was deferred (a timer adds it when its time comes). Off when paused: there the
+     * test says when passes run, and a slow pass on a busy machine must not hide a key from the next driven run.
      */
     private boolean holdBack(String key) {
         Long at = notBefore.get(key);
@@ -213,45 +224,92 @@ class ReconcileQueue {
                 if (stopped) {
                     return;
                 }
-                var it = pending.isEmpty() ? background.iterator() : pending.iterator();
-                key = it.next();
-                it.remove();
-                running.add(key);
-                Long since = queuedSince.remove(key);
-                if (since != null) {
-                    queueDuration.record(ticker.nanoTime() - since, TimeUnit.NANOSECONDS);
-                }
+                key = take();
             }
-            boolean ok = false;
-            long started = ticker.nanoTime();
-            runningSince.put(key, started);
-            try {
-                handler.accept(key);
-                ok = true;
-            } catch (RuntimeException e) {
-                log.warn("reconcile failed daemonSet={} error={}", key, e.toString());
-            }
-            runningSince.remove(key);
-            workDuration.record(ticker.nanoTime() - started, TimeUnit.NANOSECONDS);
+            process(key);
+        }
+    }
+
+    /**
+     * Paused mode: runs the queued keys on the caller's thread, each as a worker would (the same handler, the same
+     * bookkeeping: a key added during its pass runs once more, a failure comes back after its backoff), until none
+     * is queued, keys queued meanwhile included (a pass's immediate requeue, a pod it wrote). Delayed keys run once
+     * their timer has queued them; those not due yet stay scheduled. Returns the number of passes run.
+     *
+     * @throws IllegalStateException when not paused (workers own the queue), or when keys are still queued after
+     *     {@code limit} passes (a loop that never settles fails the test rather than hanging it)
+     */
+    int runPending(int limit) {
+        if (!paused) {
+            throw new IllegalStateException("runPending() needs everynode.reconcile.paused=true");
+        }
+        int passes = 0;
+        while (true) {
+            String key;
             synchronized (this) {
-                running.remove(key);
-                long took = ticker.nanoTime() - started;
-                if (took > 50_000_000L) {
-                    notBefore.put(key, ticker.nanoTime() + Math.min(took, 1_000_000_000L));
+                if (stopped || (pending.isEmpty() && background.isEmpty())) {
+                    return passes;
                 }
-                if (dirty.remove(key)) {
-                    add(key);
+                if (passes == limit) {
+                    throw new IllegalStateException("the reconcile queue still has " + (pending.size()
+                            + background.size()) + " key(s) after " + limit + " passes: " + pending + background);
                 }
-                if (ok) {
-                    failures.remove(key);
-                } else {
-                    int n = failures.merge(key, 1, Integer::sum);
-                    long delayMs = Math.min(5L << Math.min(n, 20), 60_000L);
-                    retries.increment();
-                    addAfter(key, Duration.ofMillis(delayMs));
-                }
+                key = take();
+            }
+            process(key);
+            passes++;
+        }
+    }
+
+    /** Takes the next key: a changed one before a resync. Holding the lock, with something queued. */
+    private String take() {
+        var it = pending.isEmpty() ? background.iterator() : pending.iterator();
+        String key = it.next();
+        it.remove();
+        running.add(key);
+        Long since = queuedSince.remove(key);
+        if (since != null) {
+            queueDuration.record(ticker.nanoTime() - since, TimeUnit.NANOSECONDS);
+        }
+        return key;
+    }
+
+    /** One pass of a taken key, and what follows it: a rerun if it was added meanwhile, a retry if it failed. */
+    private void process(String key) {
+        boolean ok = false;
+        long started = ticker.nanoTime();
+        runningSince.put(key, started);
+        try {
+            handler.accept(key);
+            ok = true;
+        } catch (RuntimeException e) {
+            log.warn("reconcile failed daemonSet={} error={}", key, e.toString());
+        }
+        runningSince.remove(key);
+        workDuration.record(ticker.nanoTime() - started, TimeUnit.NANOSECONDS);
+        synchronized (this) {
+            running.remove(key);
+            long took = ticker.nanoTime() - started;
+            if (took > 50_000_000L && !paused) {
+                notBefore.put(key, ticker.nanoTime() + Math.min(took, 1_000_000_000L));
+            }
+            if (dirty.remove(key)) {
+                add(key);
+            }
+            if (ok) {
+                failures.remove(key);
+            } else {
+                int n = failures.merge(key, 1, Integer::sum);
+                long delayMs = Math.min(5L << Math.min(n, 20), 60_000L);
+                retries.increment();
+                addAfter(key, Duration.ofMillis(delayMs));
             }
         }
+    }
+
+    /** Keys queued now (changed and resyncs), not counting running or delayed ones. */
+    synchronized int queued() {
+        return pending.size() + background.size();
     }
 
     private synchronized double depth() {
