@@ -79,6 +79,7 @@ class ReconcileQueueTest {
     void stop() {
         holds.values().forEach(CountDownLatch::countDown);
         queue.stop();
+        paused.stop();
     }
 
     private void start() {
@@ -267,6 +268,93 @@ class ReconcileQueueTest {
         nothingMore();
         assertThat(ticker.shutdown).isTrue();
         assertThat(ticker.scheduled()).isZero();
+    }
+
+    // Paused (everynode.reconcile.paused): no worker; runPending runs the queue on the test's thread.
+
+    private final ReconcileQueue paused = new ReconcileQueue(1, new SimpleMeterRegistry(), ticker, true);
+    private final List<String> driven = new ArrayList<>();
+
+    private void startPaused(Consumer<String> pass) {
+        paused.start(key -> {
+            driven.add(key);
+            pass.accept(key);
+        });
+    }
+
+    @Test
+    void pausedQueueRunsNothingByItselfAndDeduplicates() throws InterruptedException {
+        startPaused(key -> processed.add(key));
+        paused.add("a");
+        paused.add("b");
+        paused.add("a");
+        nothingMore();
+        assertThat(paused.queued()).isEqualTo(2);
+
+        assertThat(paused.runPending(100)).isEqualTo(2);
+        assertThat(driven).containsExactly("a", "b");
+        assertThat(paused.queued()).isZero();
+        assertThat(paused.runPending(100)).isZero();
+    }
+
+    @Test
+    void runPendingRunsWhatItsPassesQueueAndDueDelayedKeys() {
+        // "a" is added again during its pass (it reruns after it, behind "b", added at once meanwhile); "b" asks
+        // for "c" in 5 s; the resync "r" waits behind them all
+        startPaused(key -> {
+            if (key.equals("a") && driven.size() == 1) {
+                paused.add("a");
+                paused.addAfter("b", Duration.ZERO);
+            } else if (key.equals("b")) {
+                paused.addAfter("c", Duration.ofSeconds(5));
+            }
+        });
+        paused.addResync("r");
+        paused.add("a");
+
+        assertThat(paused.runPending(100)).isEqualTo(4);
+        assertThat(driven).containsExactly("a", "b", "a", "r");
+        ticker.advance(Duration.ofMillis(4_999));
+        assertThat(paused.runPending(100)).isZero();
+        ticker.advance(Duration.ofMillis(1));
+        assertThat(paused.runPending(100)).isEqualTo(1);
+        assertThat(driven).endsWith("c");
+    }
+
+    @Test
+    void drivenFailureComesBackAfterItsBackoffAndSlowPassesAreNotDeferred() {
+        int[] failures = {1};
+        startPaused(key -> {
+            ticker.advance(Duration.ofMillis(300)); // a slow pass: a worker would defer the key's next one
+            if (failures[0]-- > 0) {
+                throw new IllegalStateException("boom");
+            }
+        });
+        paused.add("a");
+        assertThat(paused.runPending(100)).isEqualTo(1);
+        assertThat(ticker.scheduled()).isEqualTo(1);
+        ticker.advance(Duration.ofMillis(10));
+        assertThat(paused.runPending(100)).isEqualTo(1);
+
+        paused.add("a");
+        assertThat(paused.queued()).as("not held back after a 300 ms pass").isEqualTo(1);
+        assertThat(paused.runPending(100)).isEqualTo(1);
+        assertThat(driven).containsExactly("a", "a", "a");
+    }
+
+    @Test
+    void runPendingStopsALoopThatNeverSettles() {
+        startPaused(key -> paused.add(key));
+        paused.add("a");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> paused.runPending(10))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("after 10 passes");
+    }
+
+    @Test
+    void runPendingIsRefusedWhenWorkersOwnTheQueue() {
+        start();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.runPending(10))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("paused");
     }
 
     /** The worker schedules a retry after its pass returns: wait until it has. */
