@@ -19,9 +19,11 @@ import org.springframework.test.context.TestPropertySource;
  *
  * <p>Its Spring context is a second one (cached like the first): every other property is IntegrationTest's. It
  * uses a database of its own on the same server, {@value #DATABASE}: the other context stays alive in the same
- * JVM, and its workers would otherwise reconcile this test's DaemonSets (notices are per database, too).
+ * JVM, and its workers would otherwise reconcile this test's DaemonSets (notices are per database, too). Its HTTPS
+ * connector ({@link TestTls}) takes a free port, as the first context holds {@link TestTls#PORT}; its tests use
+ * plain HTTP.
  */
-@TestPropertySource(properties = "everynode.reconcile.paused=true")
+@TestPropertySource(properties = {"everynode.reconcile.paused=true", "test.tls.port=0"})
 @ContextConfiguration(initializers = PausedLoopIntegrationTest.OwnDatabase.class)
 public abstract class PausedLoopIntegrationTest extends IntegrationTest {
 

@@ -26,11 +26,17 @@ public class TestTls {
     public static final Path KEYSTORE = keystore();
     public static final int PORT = freePort();
 
+    /**
+     * On {@link #PORT}, or on the port property {@code test.tls.port} names: a second test context in the same JVM
+     * ({@link PausedLoopIntegrationTest}'s) says 0, a free one, since the first context holds PORT.
+     */
     @Bean
-    WebServerFactoryCustomizer<TomcatServletWebServerFactory> httpsConnector() {
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> httpsConnector(
+            org.springframework.core.env.Environment environment) {
+        int port = environment.getProperty("test.tls.port", Integer.class, PORT);
         return factory -> {
             Connector connector = new Connector("org.apache.coyote.http11.Http11NioProtocol");
-            connector.setPort(PORT);
+            connector.setPort(port);
             connector.setScheme("https");
             connector.setSecure(true);
             connector.setProperty("SSLEnabled", "true");
