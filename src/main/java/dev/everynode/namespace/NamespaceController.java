@@ -1,8 +1,8 @@
 package dev.everynode.namespace;
 
 import dev.everynode.apimachinery.endpoint.RequestOptions;
-import dev.everynode.apimachinery.endpoint.ResourceOperation.Verb;
 import dev.everynode.apimachinery.endpoint.ResourceOperation;
+import dev.everynode.apimachinery.endpoint.ResourceOperation.Verb;
 import dev.everynode.apimachinery.endpoint.ResourceRouter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;

@@ -2,8 +2,8 @@ package dev.everynode.node;
 
 import dev.everynode.apimachinery.errors.Cause;
 import dev.everynode.apimachinery.json.Trees;
-import dev.everynode.apimachinery.validation.MetaValidation.NameRule;
 import dev.everynode.apimachinery.validation.MetaValidation;
+import dev.everynode.apimachinery.validation.MetaValidation.NameRule;
 import dev.everynode.apimachinery.validation.Syntax;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -3,8 +3,8 @@ package dev.everynode.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.everynode.apimachinery.json.Json;
-import dev.everynode.support.ApiClient.Response;
 import dev.everynode.support.ApiClient;
+import dev.everynode.support.ApiClient.Response;
 import dev.everynode.support.Await;
 import dev.everynode.support.IntegrationTest;
 import java.time.Duration;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.everynode.apimachinery.Definitions;
 import org.junit.jupiter.api.Test;
-
 import tools.jackson.databind.node.ObjectNode;
 
 /** The exact patch bodies kubectl 1.32 sends (docs/kubectl-wire-protocol.md sections 7.2, 7.8 and 7.9). */

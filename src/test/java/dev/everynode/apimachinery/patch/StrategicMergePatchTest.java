@@ -8,7 +8,6 @@ import dev.everynode.apimachinery.Definitions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
 import tools.jackson.databind.node.ObjectNode;
 
 class StrategicMergePatchTest {
