@@ -49,7 +49,7 @@ final class PodCells {
             }
         }
         if (reason.equals("Completed") && hasRunning) {
-            reason = conditionTrue(status, "Ready") ? "Running" : "NotReady";
+            reason = PodConditions.readiness(o, null).ready() ? "Running" : "NotReady";
         }
         boolean deleting = o.path("metadata").hasNonNull("deletionTimestamp");
         if (deleting && statusReason.equals("NodeLost")) {
