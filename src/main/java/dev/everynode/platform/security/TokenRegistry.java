@@ -1,13 +1,17 @@
 package dev.everynode.platform.security;
 
+import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -26,6 +30,15 @@ public class TokenRegistry {
      */
     private static final Duration CACHE = Duration.ofSeconds(60);
 
+    /**
+     * How long past {@link #CACHE} a known token is still answered from the cache while one background lookup
+     * refreshes it. Without this, the lookups of every agent's token fell due together, and with the database
+     * unreachable each request held a Tomcat thread for the pool's connection timeout: all 200 were taken and the
+     * replica stopped answering /livez (FaultsIT, PostgreSQL blackholed). A revocation elsewhere still takes effect
+     * within {@code CACHE} plus one lookup while the database answers.
+     */
+    private static final Duration STALE = Duration.ofMinutes(10);
+
     /** How generated tokens start: people's and bootstrap tokens, node credentials. */
     static final String PREFIX = "ent_";
     static final String NODE_PREFIX = "enn_";
@@ -42,6 +55,12 @@ public class TokenRegistry {
     private final SecurityProperties properties;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "token-refresh");
+        t.setDaemon(true);
+        return t;
+    });
     private final String adminHash;
     private final String bootstrapHash;
 
@@ -67,9 +86,18 @@ public class TokenRegistry {
             }
         }
         Cached cached = cache.get(hash);
-        if (cached != null && cached.at().plus(CACHE).isAfter(clock.instant())) {
+        Instant now = clock.instant();
+        if (cached != null && cached.at().plus(CACHE).isAfter(now)) {
             return cached.principal();
         }
+        if (cached != null && cached.principal().isPresent() && cached.at().plus(CACHE).plus(STALE).isAfter(now)) {
+            refreshSoon(hash);
+            return cached.principal();
+        }
+        return lookup(hash);
+    }
+
+    private Optional<Principal> lookup(String hash) {
         Optional<Principal> found = jdbc.query("SELECT name, role, node_name FROM api_tokens "
                         + "WHERE token_hash = ? AND revoked_at IS NULL",
                 (rs, i) -> new Principal(rs.getString(1), Principal.Role.valueOf(rs.getString(2)), rs.getString(3)),
@@ -79,6 +107,26 @@ public class TokenRegistry {
         }
         cache.put(hash, new Cached(found, clock.instant()));
         return found;
+    }
+
+    /** One background lookup per token at a time; a failed one leaves the stale entry for the next request. */
+    private void refreshSoon(String hash) {
+        if (refreshing.add(hash)) {
+            refresher.execute(() -> {
+                try {
+                    lookup(hash);
+                } catch (RuntimeException e) {
+                    // The database is unreachable: the next request after it answers again refreshes the entry.
+                } finally {
+                    refreshing.remove(hash);
+                }
+            });
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        refresher.shutdownNow();
     }
 
     public Issued issue(String name, Principal.Role role, String nodeName) {
