@@ -14,7 +14,10 @@ public sealed interface Change {
     /** This replica wrote (and committed) it; the writer knows which object and, for pods, their owner. */
     sealed interface Written extends Change {}
 
-    /** PostgreSQL said so (LISTEN/NOTIFY, db/migration V2, V6, V7): every replica hears it. */
+    /**
+     * PostgreSQL said so (LISTEN/NOTIFY: pod and DaemonSet notices from triggers, db/migration V2, V6, V7, V9; node
+     * notices sent by the writing replica after its commit, {@link NodeNotices}): every replica hears it.
+     */
     sealed interface Noticed extends Change {}
 
     /** Pods of {@code namespace} controlled by {@code owner} (or orphans) were written here. */

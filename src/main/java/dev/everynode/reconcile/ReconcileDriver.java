@@ -1,5 +1,6 @@
 package dev.everynode.reconcile;
 
+import dev.everynode.change.NodeNotices;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -13,7 +14,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>DaemonSet and node changes reach the queue as PostgreSQL notices, about a millisecond after their commit;
  * {@link #awaitNotices()} waits until every notice committed before the call has been queued (a marker notice sent
- * after them has come back: PostgreSQL delivers notices in commit order). Pod changes are queued by the writer
+ * after them has come back: PostgreSQL delivers notices in commit order; the node notices this replica holds back for
+ * their window are sent first). Pod changes are queued by the writer
  * before its request answers.
  */
 @Component
@@ -27,12 +29,14 @@ public class ReconcileDriver {
     private final ReconcileQueue queue;
     private final ReconcileTriggers triggers;
     private final JdbcTemplate jdbc;
+    private final NodeNotices nodeNotices;
     private final AtomicLong markers = new AtomicLong();
 
-    ReconcileDriver(ReconcileQueue queue, ReconcileTriggers triggers, JdbcTemplate jdbc) {
+    ReconcileDriver(ReconcileQueue queue, ReconcileTriggers triggers, JdbcTemplate jdbc, NodeNotices nodeNotices) {
         this.queue = queue;
         this.triggers = triggers;
         this.jdbc = jdbc;
+        this.nodeNotices = nodeNotices;
     }
 
     /**
@@ -79,6 +83,7 @@ public class ReconcileDriver {
      */
     public void awaitNotices() {
         long deadline = System.nanoTime() + NOTICE_WAIT.toNanos();
+        nodeNotices.flush();
         try {
             while (true) {
                 long marker = markers.incrementAndGet();
