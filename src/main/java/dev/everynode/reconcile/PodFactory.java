@@ -58,7 +58,11 @@ final class PodFactory {
         replaceNodeAffinity(spec, nodeName);
         pod.set("spec", spec);
         pod.putObject("status").put("phase", "Pending");
-        return new StoredObject("Pod", ds.namespace(), name, uid, 0, 0, now, null, pod);
+        // On a whole microsecond, as PostgreSQL keeps it: insertMany sends the instants as text, which PostgreSQL
+        // rounds half to even, while PodSummaries.remember (and the driver, for a single insert) rounds half up; a
+        // creation time 500 ns past an even microsecond was remembered 1 us later than stored.
+        Instant created = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        return new StoredObject("Pod", ds.namespace(), name, uid, 0, 0, created, null, pod);
     }
 
     private static ObjectNode toleration(Model.Toleration t) {
