@@ -72,7 +72,7 @@ class DaemonSetReconciler {
             Map<String, ObjectNode> templates = reader.rollbackTemplates(live.ds(), live.rollout());
             Model.Action.WriteStatus write = StatusWrite.plan(new StatusWrite.Input(pass.snapshot(), outcome.written(),
                     pass.plan().statusValid(), live.stored(), live.rollout(),
-                    templates == null ? null : templates.keySet(), now));
+                    templates == null ? null : templates.keySet(), now, pass.plan().status()));
             Duration recheck = executor.apply(live, write, templates);
             phases.mark("status");
             return new Result(earliest(earliest(pass.plan().requeueAfter(), recheck), outcome.written().followUp()));

@@ -233,5 +233,10 @@ public final class Model {
         public Duration followUp() {
             return removed.isEmpty() ? null : Duration.ZERO;
         }
+
+        /** No pod created, removed or marked terminating. */
+        public boolean isEmpty() {
+            return created.isEmpty() && removed.isEmpty() && terminating.isEmpty();
+        }
     }
 }

@@ -49,14 +49,24 @@ public final class StatusWrite {
      * @param statusValid the plan lets the pass raise observedGeneration
      * @param revisions   the hashes of the revisions kept, which a rollback can go back to (null = not read: the
      *                    failure policy cannot roll back)
+     * @param planned     the plan's own counters of the snapshot at the same {@code now} (null = not known): when
+     *                    the pass wrote no pod they are the counters, and the pods are not counted again (most passes
+     *                    of a large DaemonSet only take in status reports; counting 10,000 pods was a fifth of them)
      */
     public record Input(Snapshot snapshot, Written written, boolean statusValid, Stored stored, Rollout rollout,
-                        Set<String> revisions, Instant now) {}
+                        Set<String> revisions, Instant now, Status planned) {
+
+        public Input(Snapshot snapshot, Written written, boolean statusValid, Stored stored, Rollout rollout,
+                     Set<String> revisions, Instant now) {
+            this(snapshot, written, statusValid, stored, rollout, revisions, now, null);
+        }
+    }
 
     private StatusWrite() {}
 
     public static WriteStatus plan(Input in) {
-        Status counters = Planner.statusAfter(in.snapshot(), in.written(), in.now());
+        Status counters = in.planned() != null && in.written().isEmpty() ? in.planned()
+                : Planner.statusAfter(in.snapshot(), in.written(), in.now());
         Model.DaemonSetView ds = in.snapshot().daemonSet();
         Rollout rollout = in.rollout();
         if (!rollout.rollingUpdate()) {
